@@ -1,0 +1,25 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
+
+export type UserRole = "learner" | "mentor" | "admin";
+
+@Entity({ name: "users" })
+export class User {
+  @PrimaryGeneratedColumn("uuid")
+  id: string;
+
+  /** Always stored lower-cased; unique. */
+  @Column({ type: "varchar", length: 320, unique: true })
+  email: string;
+
+  @Column({ name: "password_hash", type: "varchar", length: 255, select: false })
+  passwordHash: string;
+
+  @Column({ name: "display_name", type: "varchar", length: 80 })
+  displayName: string;
+
+  @Column({ type: "varchar", length: 16, default: "learner" })
+  role: UserRole;
+
+  @CreateDateColumn({ name: "created_at", type: "timestamptz" })
+  createdAt: Date;
+}

@@ -1,0 +1,11 @@
+import { Cohort } from "./Cohort.js";
+import { Membership } from "./Membership.js";
+import { RefreshToken } from "./RefreshToken.js";
+import { User } from "./User.js";
+
+export { Cohort, Membership, RefreshToken, User };
+export type { CohortRole } from "./Membership.js";
+export type { UserRole } from "./User.js";
+
+/** Every entity, listed explicitly (ESM builds cannot use globs). Domains append theirs. */
+export const entities = [User, RefreshToken, Cohort, Membership];

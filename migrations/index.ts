@@ -1,0 +1,4 @@
+import { AccountsAndCohorts1764140000000 } from "./1764140000000-AccountsAndCohorts.js";
+
+/** Every migration in order, listed explicitly (ESM builds cannot use globs). Domains append theirs. */
+export const migrations = [AccountsAndCohorts1764140000000];

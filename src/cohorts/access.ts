@@ -1,0 +1,113 @@
+import type { DataSource } from "typeorm";
+import type { CohortRole, UserRole } from "../../entities/index.js";
+import type { Engine } from "../engine/engine.js";
+import { AppError } from "../errors.js";
+import type { Logger } from "../logger.js";
+
+/** What the database says a user may do right now: their global role and their cohort memberships. */
+export interface UserAccess {
+  userId: string;
+  displayName: string;
+  role: UserRole;
+  cohorts: Map<string, CohortRole>;
+}
+
+export const ACCESS_CHANGED = "access.changed";
+/** Bounds staleness if an invalidation message is lost (Redis outage); normally invalidation is immediate. */
+const TTL_MS = 30_000;
+
+/**
+ * Cached membership checks used by every request and socket event. Any membership or role change calls
+ * `changed(userId)`, which drops the entry here and, through the engine's bus, on every other node.
+ */
+export function createAccessService(deps: { db: DataSource; engine: Engine; logger: Logger }) {
+  const { db, engine, logger } = deps;
+  const cache = new Map<string, { access: UserAccess | null; at: number; loading?: Promise<UserAccess | null> }>();
+  const listeners = new Set<(userId: string) => void | Promise<void>>();
+
+  async function load(userId: string): Promise<UserAccess | null> {
+    const rows: { display_name: string; role: UserRole; cohort_id: string | null; cohort_role: CohortRole | null }[] =
+      await db.query(
+        `SELECT u.display_name, u.role, m.cohort_id, m.role AS cohort_role
+           FROM users u LEFT JOIN memberships m ON m.user_id = u.id
+          WHERE u.id = $1`,
+        [userId],
+      );
+    const first = rows[0];
+    if (!first) return null;
+    const cohorts = new Map<string, CohortRole>();
+    for (const r of rows) if (r.cohort_id && r.cohort_role) cohorts.set(r.cohort_id, r.cohort_role);
+    return { userId, displayName: first.display_name, role: first.role, cohorts };
+  }
+
+  function invalidateLocal(userId: string) {
+    cache.delete(userId);
+    for (const l of listeners) {
+      Promise.resolve(l(userId)).catch((err: Error) => logger.warn({ err: err.message }, "access listener failed"));
+    }
+  }
+
+  engine.subscribe(ACCESS_CHANGED, (msg) => {
+    const userId = (msg as { userId?: unknown })?.userId;
+    if (typeof userId === "string") invalidateLocal(userId);
+  });
+
+  const service = {
+    /** The user's current access, or null when the user no longer exists. */
+    async get(userId: string): Promise<UserAccess | null> {
+      const hit = cache.get(userId);
+      const now = Date.now();
+      if (hit && !hit.loading && now - hit.at < TTL_MS) return hit.access;
+      if (hit?.loading) return hit.loading;
+      const loading = load(userId);
+      cache.set(userId, { access: null, at: 0, loading });
+      try {
+        const access = await loading;
+        if (cache.get(userId)?.loading === loading) cache.set(userId, { access, at: Date.now() });
+        return access;
+      } catch (err) {
+        if (cache.get(userId)?.loading === loading) cache.delete(userId);
+        throw err;
+      }
+    },
+
+    /** Like `get` but throws UNAUTHORIZED when the user is gone (deleted after the token was issued). */
+    async require(userId: string): Promise<UserAccess> {
+      const access = await service.get(userId);
+      if (!access) throw new AppError("UNAUTHORIZED", "user no longer exists");
+      return access;
+    },
+
+    /** The caller's effective role in a cohort: admins act as mentors of every cohort. */
+    cohortRole(access: UserAccess, cohortId: string): CohortRole | null {
+      if (access.role === "admin") return "mentor";
+      return access.cohorts.get(cohortId) ?? null;
+    },
+
+    /** Throws FORBIDDEN unless the user is a member (or mentor, when `mentorOnly`) of the cohort. */
+    assertCohort(access: UserAccess, cohortId: string, mentorOnly = false): CohortRole {
+      const role = service.cohortRole(access, cohortId);
+      if (!role) throw new AppError("FORBIDDEN", "not a member of this cohort");
+      if (mentorOnly && role !== "mentor") throw new AppError("FORBIDDEN", "only a mentor of this cohort may do this");
+      return role;
+    },
+
+    /** Call after committing any change to a user's role or memberships. */
+    async changed(userId: string): Promise<void> {
+      invalidateLocal(userId);
+      try {
+        await engine.publish(ACCESS_CHANGED, { userId });
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, "access change not broadcast; other nodes catch up within the cache TTL");
+      }
+    },
+
+    /** Runs on every node (this one included) after a user's access changed. */
+    onChanged(listener: (userId: string) => void | Promise<void>) {
+      listeners.add(listener);
+    },
+  };
+  return service;
+}
+
+export type AccessService = ReturnType<typeof createAccessService>;

@@ -1,0 +1,5 @@
+import type { Core, DomainModule } from "../core.js";
+
+export function cohortsModule(_core: Core): DomainModule {
+  return {};
+}

@@ -1,0 +1,127 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+
+/** Thrown when the environment cannot start a server; `message` is the one line printed before exiting. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"])
+    .optional()
+    .transform((v) => (v === undefined ? fallback : v === "true" || v === "1" || v === "yes"));
+
+const nonNegativeInt = (fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return fallback;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) {
+        ctx.addIssue({ code: "custom", message: "must be a non-negative integer" });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const list = z
+  .string()
+  .optional()
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === "") return undefined;
+      try {
+        const parsed = new URL(v);
+        if (!protocols.includes(parsed.protocol)) throw new Error("protocol");
+        return v;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `must be a ${protocols.join(" or ")}// URL` });
+        return z.NEVER;
+      }
+    });
+
+const envSchema = z.object({
+  NODE_ENV: z.string().optional().default("development"),
+  PORT: nonNegativeInt(3000).refine((n) => n <= 65535, "must be a port number (0..65535)"),
+  DATABASE_URL: url(["postgres:", "postgresql:"]),
+  DATA_DIR: z.string().optional().default("./data"),
+  REDIS_URL: url(["redis:", "rediss:"]),
+  REDIS_PREFIX: z.string().optional().default("cohort-live:"),
+  JWT_SECRET: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.length >= 16, "must be at least 16 characters"),
+  ADMIN_EMAILS: list,
+  CORS_ORIGINS: list,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional().default("info"),
+  AUTH_RATE_LIMIT: nonNegativeInt(20),
+  SOCKET_RATE_LIMIT: nonNegativeInt(50),
+  TRUST_PROXY: bool(false),
+  MIGRATIONS_RUN: bool(true),
+  SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
+});
+
+export interface Config {
+  env: string;
+  production: boolean;
+  port: number;
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dataDir: string };
+  redis: { url: string; prefix: string } | null;
+  jwt: { secret: string; generated: boolean };
+  adminEmails: string[];
+  /** `"*"` allows any origin. */
+  corsOrigins: string[] | "*";
+  logLevel: string;
+  authRateLimit: number;
+  socketRateLimit: number;
+  trustProxy: boolean;
+  migrationsRun: boolean;
+  shutdownTimeoutMs: number;
+}
+
+/** Parses the environment once; throws ConfigError with one readable line on any refusal. */
+export function loadConfig(env: Record<string, string | undefined> = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid configuration: ${String(issue?.path[0] ?? "env")} ${issue?.message ?? "is invalid"}`);
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  if (production && !e.JWT_SECRET) throw new ConfigError("invalid configuration: JWT_SECRET is required when NODE_ENV=production");
+  if (e.REDIS_URL && !e.DATABASE_URL)
+    throw new ConfigError("invalid configuration: REDIS_URL requires DATABASE_URL (nodes of a cluster cannot share an embedded database)");
+  if (e.REDIS_URL && !e.JWT_SECRET)
+    throw new ConfigError("invalid configuration: REDIS_URL requires JWT_SECRET (nodes of a cluster must share one secret)");
+  return {
+    env: e.NODE_ENV,
+    production,
+    port: e.PORT,
+    database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dataDir: e.DATA_DIR },
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : null,
+    jwt: e.JWT_SECRET
+      ? { secret: e.JWT_SECRET, generated: false }
+      : { secret: randomBytes(32).toString("hex"), generated: true },
+    adminEmails: e.ADMIN_EMAILS.map((s) => s.toLowerCase()),
+    // production without CORS_ORIGINS allows no cross-origin browser calls
+    corsOrigins: e.CORS_ORIGINS.length > 0 ? e.CORS_ORIGINS : production ? [] : "*",
+    logLevel: e.LOG_LEVEL,
+    authRateLimit: e.AUTH_RATE_LIMIT,
+    socketRateLimit: e.SOCKET_RATE_LIMIT,
+    trustProxy: e.TRUST_PROXY,
+    migrationsRun: e.MIGRATIONS_RUN,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+  };
+}

@@ -1,0 +1,34 @@
+import type { DataSource } from "typeorm";
+import type { TokenService } from "./auth/tokens.js";
+import type { AccessService } from "./cohorts/access.js";
+import type { Config } from "./config/config.js";
+import type { Engine } from "./engine/engine.js";
+import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
+import type { EventHandler } from "./realtime/handler.js";
+import type { CohortRooms } from "./realtime/rooms.js";
+import type { AppServer } from "./realtime/types.js";
+import type { Router } from "express";
+
+/** The cross-cutting pieces every domain receives. */
+export interface Core {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: DataSource;
+  engine: Engine;
+  io: AppServer;
+  tokens: TokenService;
+  access: AccessService;
+  rooms: CohortRooms;
+  /** Set once shutdown begins. */
+  isDraining(): boolean;
+}
+
+/** What a domain contributes to the server. */
+export interface DomainModule {
+  routes?: Router;
+  handlers?: EventHandler[];
+  /** Stops timers; called on shutdown before the database closes. */
+  stop?: () => Promise<void>;
+}

@@ -1,0 +1,53 @@
+import type { Server } from "socket.io";
+
+/** Result of counting one hit against a shared fixed-window limit. */
+export interface RateLimitResult {
+  allowed: boolean;
+  /** Seconds until the window resets (for Retry-After). */
+  retryAfterSec: number;
+}
+
+export type BusHandler = (message: unknown) => void;
+
+/**
+ * Everything that differs between one node (in memory) and a cluster (Redis). Nothing outside
+ * `src/engine/` knows which implementation is in use.
+ */
+export interface Engine {
+  /** "none" when there is no external dependency to be down. */
+  health(): Promise<"ok" | "down" | "none">;
+  /** Installs the Socket.IO adapter that fans room broadcasts out to every node. */
+  attach(io: Server): void;
+  /** Counts one hit for `key` in a window shared by every node. Fails open when the store is unreachable. */
+  hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
+  /** Delivers `message` to every node's subscribers of `channel`, this node included; resolves once published. */
+  publish(channel: string, message: unknown): Promise<void>;
+  subscribe(channel: string, handler: BusHandler): void;
+  /** Short-lived shared values (presence, awareness): see presence.ts. */
+  readonly store: SharedStore;
+  close(): Promise<void>;
+}
+
+/**
+ * A tiny cluster-wide key/value surface, enough for presence and awareness. Keys are namespaced by the
+ * engine (Redis key prefix). Every call rejects quickly when the store is unreachable.
+ */
+export interface SharedStore {
+  /** Sets field→value in hash `key` with a TTL on the whole hash. */
+  hset(key: string, field: string, value: string, ttlMs: number): Promise<void>;
+  hdel(key: string, field: string): Promise<boolean>;
+  hgetall(key: string): Promise<Record<string, string>>;
+  /** Adds member with a score (an expiry time in ms); returns whether it was new. */
+  zadd(key: string, member: string, score: number): Promise<boolean>;
+  /** Removes member; returns whether it was there (so exactly one caller wins a removal). */
+  zrem(key: string, member: string): Promise<boolean>;
+  /** Members with score ≤ maxScore. */
+  zrangeByScore(key: string, maxScore: number): Promise<string[]>;
+  zmembers(key: string): Promise<string[]>;
+  /** Atomic increment of a hash counter; returns the new value (deletes the field when it reaches ≤ 0). */
+  hincr(key: string, field: string, by: number): Promise<number>;
+  sadd(key: string, member: string): Promise<void>;
+  srem(key: string, member: string): Promise<void>;
+  smembers(key: string): Promise<string[]>;
+  del(key: string): Promise<void>;
+}

@@ -1,0 +1,80 @@
+/** The closed set of error codes of the public contract, with their HTTP status. */
+export const ERROR_STATUS = {
+  INVALID_PAYLOAD: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+}
+
+export class AppError extends Error {
+  override name = "AppError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** Seconds a client should wait (sent as Retry-After for RATE_LIMITED). */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+const DB_UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|the database system is|Driver not Connected|Client has encountered a connection error/i;
+
+/** True for errors that mean the database is unreachable rather than the request being wrong. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && (code.startsWith("08") || code === "57P01" || code === "57P03")) return true;
+  const driverError = (err as { driverError?: unknown }).driverError;
+  if (driverError && driverError !== err && isDatabaseUnavailable(driverError)) return true;
+  return DB_UNAVAILABLE.test(err.message);
+}
+
+/** Maps anything thrown to a contract error body; unexpected errors become INTERNAL with no internals. */
+export function toErrorBody(err: unknown): ErrorBody {
+  if (err instanceof AppError) {
+    return err.details === undefined
+      ? { code: err.code, message: err.message }
+      : { code: err.code, message: err.message, details: err.details };
+  }
+  if (isDatabaseUnavailable(err)) return { code: "UNAVAILABLE", message: "the database is unavailable, try again shortly" };
+  return { code: "INTERNAL", message: "internal error" };
+}
+
+/** Socket.IO acknowledgement for a failure. */
+export function toAckError(err: unknown): { ok: false; error: { code: ErrorCode; message: string } } {
+  const { code, message } = toErrorBody(err);
+  return { ok: false, error: { code, message } };
+}
+
+/** Postgres unique violation (23505), seen through TypeORM's QueryFailedError. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = err as { code?: string; driverError?: { code?: string; constraint?: string }; constraint?: string };
+  const code = e?.code ?? e?.driverError?.code;
+  if (code !== "23505") return false;
+  return constraint === undefined || (e.constraint ?? e.driverError?.constraint) === constraint;
+}
+
+/** Errors raised by the database layer (driver or query), counted in `cohort_live_db_errors_total`. */
+export function isDatabaseError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.name === "QueryFailedError" || isDatabaseUnavailable(err);
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from "node:crypto";
+import cors from "cors";
+import express, { type ErrorRequestHandler, type Express, type Router } from "express";
+import helmet from "helmet";
+import type { Config } from "../config/config.js";
+import { AppError, isDatabaseError, toErrorBody } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
+
+export const MAX_BODY = "1mb";
+
+/** Builds the Express app: ops endpoints, `/api` routers, and the one error mapping for REST. */
+export function createHttpApp(deps: {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  ops: Router;
+  api: Router[];
+}): Express {
+  const { config, logger, metrics } = deps;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+
+  app.use((req, res, next) => {
+    req.id = randomUUID();
+    res.setHeader("X-Request-Id", req.id);
+    const started = process.hrtime.bigint();
+    res.on("finish", () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? "unmatched" : req.path);
+      metrics.httpRequests.inc({ method: req.method, route: String(req.baseUrl ?? "") + String(route), status: res.statusCode });
+      logger.info(
+        {
+          reqId: req.id,
+          method: req.method,
+          url: req.originalUrl.split("?")[0],
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        "request",
+      );
+    });
+    next();
+  });
+  app.use(helmet());
+  app.use(cors({ origin: config.corsOrigins === "*" ? true : config.corsOrigins, credentials: true }));
+  app.use(express.json({ limit: MAX_BODY }));
+
+  app.use(deps.ops);
+  for (const router of deps.api) app.use("/api", router);
+
+  app.use((_req, _res, next) => next(new AppError("NOT_FOUND", "no such route")));
+
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    let mapped: unknown = err;
+    const type = (err as { type?: string } | null)?.type;
+    if (type === "entity.parse.failed") mapped = new AppError("INVALID_PAYLOAD", "malformed JSON body");
+    else if (type === "entity.too.large") mapped = new AppError("PAYLOAD_TOO_LARGE", "body over 1 MB");
+    else if (typeof type === "string" && type.startsWith("encoding.")) mapped = new AppError("INVALID_PAYLOAD", "unsupported body encoding");
+    else if ((err as { status?: number } | null)?.status === 400 && !(err instanceof AppError)) mapped = new AppError("INVALID_PAYLOAD", "malformed request");
+    const body = toErrorBody(mapped);
+    if (isDatabaseError(err)) metrics.dbErrors.inc();
+    if (body.code === "INTERNAL" || body.code === "UNAVAILABLE") logger.error({ err, reqId: req.id }, "request failed");
+    if (mapped instanceof AppError && mapped.retryAfter) res.setHeader("Retry-After", String(mapped.retryAfter));
+    if (res.headersSent) return;
+    res.status(mapped instanceof AppError ? mapped.status : body.code === "UNAVAILABLE" ? 503 : 500).json({ error: body });
+  };
+  app.use(onError);
+  return app;
+}

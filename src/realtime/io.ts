@@ -1,0 +1,47 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import type { AccessService } from "../cohorts/access.js";
+import type { TokenService } from "../auth/tokens.js";
+import type { Config } from "../config/config.js";
+import type { Engine } from "../engine/engine.js";
+import { AppError, toErrorBody } from "../errors.js";
+import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics.js";
+import { MAX_MESSAGE_BYTES } from "./handler.js";
+import type { AppServer } from "./types.js";
+
+/** Creates the Socket.IO server on the HTTP server, clustered by the engine, with handshake authentication. */
+export function createIo(
+  httpServer: HttpServer,
+  deps: { config: Config; engine: Engine; tokens: TokenService; access: AccessService; logger: Logger; metrics: Metrics },
+): AppServer {
+  const { config, engine, tokens, access, logger } = deps;
+  const io: AppServer = new Server(httpServer, {
+    // a little above the 1 MB contract limit, so the handler wrapper can answer PAYLOAD_TOO_LARGE itself
+    maxHttpBufferSize: MAX_MESSAGE_BYTES + 64 * 1024,
+    cors: { origin: config.corsOrigins === "*" ? true : config.corsOrigins, credentials: true },
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+  engine.attach(io);
+
+  io.use((socket, next) => {
+    void (async () => {
+      try {
+        const claims = tokens.verify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
+        const user = await access.get(claims.sub);
+        if (!user) throw new AppError("UNAUTHORIZED", "user no longer exists");
+        socket.data.userId = claims.sub;
+        socket.data.exp = claims.exp;
+        next();
+      } catch (err) {
+        const body = toErrorBody(err);
+        if (body.code === "INTERNAL") logger.error({ err }, "socket handshake failed");
+        const error = new Error(body.message) as Error & { data?: unknown };
+        error.data = { code: body.code, message: body.message };
+        next(error);
+      }
+    })();
+  });
+  return io;
+}

@@ -1,0 +1,54 @@
+import type { AccessService } from "../cohorts/access.js";
+import type { Logger } from "../logger.js";
+import { type AppServer, type AppSocket, userRoom } from "./types.js";
+
+export type RevokedHook = (socket: AppSocket, room: string, cohortId: string) => void | Promise<void>;
+
+/**
+ * Rooms that belong to a cohort (a session's room, a review's room). When a user's access changes, every
+ * node re-checks that user's local sockets and makes them leave the rooms of cohorts they lost, so they
+ * stop receiving those events at once. The access service's bus message reaches every node.
+ */
+export function createCohortRooms(io: AppServer, access: AccessService, logger: Logger) {
+  const roomCohort = new Map<string, string>();
+  const hooks: RevokedHook[] = [];
+
+  async function recheck(userId: string) {
+    const ids = io.of("/").adapter.rooms.get(userRoom(userId));
+    if (!ids || ids.size === 0) return;
+    const current = await access.get(userId);
+    for (const id of ids) {
+      const socket = io.of("/").sockets.get(id);
+      if (!socket) continue;
+      if (!current) {
+        socket.disconnect(true);
+        continue;
+      }
+      for (const room of socket.rooms) {
+        const cohortId = roomCohort.get(room);
+        if (!cohortId || access.cohortRole(current, cohortId)) continue;
+        await socket.leave(room);
+        for (const hook of hooks) {
+          await Promise.resolve(hook(socket, room, cohortId)).catch((err: Error) =>
+            logger.warn({ err: err.message, room }, "room revocation hook failed"),
+          );
+        }
+      }
+    }
+  }
+  access.onChanged(recheck);
+
+  return {
+    /** Joins `room`, remembering which cohort it belongs to. */
+    async join(socket: AppSocket, room: string, cohortId: string) {
+      roomCohort.set(room, cohortId);
+      await socket.join(room);
+    },
+    /** Called after a socket was made to leave a cohort room because its user lost access. */
+    onRevoked(hook: RevokedHook) {
+      hooks.push(hook);
+    },
+  };
+}
+
+export type CohortRooms = ReturnType<typeof createCohortRooms>;

@@ -1,0 +1,130 @@
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { authModule } from "./auth/index.js";
+import { createTokenService } from "./auth/tokens.js";
+import { createAccessService } from "./cohorts/access.js";
+import { cohortsModule } from "./cohorts/index.js";
+import type { Config } from "./config/config.js";
+import type { Core, DomainModule } from "./core.js";
+import { createDataSource } from "./db/datasource.js";
+import { runMigrations } from "./db/migrate.js";
+import type { Engine } from "./engine/engine.js";
+import { createMemoryEngine } from "./engine/memory.js";
+import { createRedisEngine } from "./engine/redis.js";
+import { createHttpApp } from "./http/app.js";
+import { opsRoutes } from "./http/ops.js";
+import { createLogger, type Logger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+import { notificationsModule } from "./notifications/index.js";
+import { handleConnections } from "./realtime/connections.js";
+import { createIo } from "./realtime/io.js";
+import { createCohortRooms } from "./realtime/rooms.js";
+import { reviewsModule } from "./reviews/index.js";
+import { sessionsModule } from "./sessions/index.js";
+
+export interface ServerHandle {
+  /** Connects the database (running migrations unless disabled) and listens; resolves with the port. */
+  start(): Promise<number>;
+  /** Drains and closes everything; safe to call twice. */
+  stop(): Promise<void>;
+  readonly core: Core;
+}
+
+function tracker() {
+  const pending = new Set<Promise<unknown>>();
+  return {
+    add(p: Promise<unknown>) {
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    },
+    async settle(timeoutMs: number) {
+      const deadline = new Promise((r) => setTimeout(r, timeoutMs).unref());
+      await Promise.race([Promise.allSettled([...pending]), deadline]);
+    },
+  };
+}
+
+/** Builds a server from a validated config. Nothing happens until `start()`. */
+export function createServer(config: Config, opts: { logger?: Logger } = {}): ServerHandle {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const metrics = createMetrics();
+  const db = createDataSource(config.database);
+  const engine: Engine = config.redis
+    ? createRedisEngine({ url: config.redis.url, prefix: config.redis.prefix, logger, metrics })
+    : createMemoryEngine();
+  const tokens = createTokenService(config.jwt.secret);
+  const access = createAccessService({ db, engine, logger });
+  const httpServer: HttpServer = createHttpServer();
+  const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics });
+  const rooms = createCohortRooms(io, access, logger);
+  let draining = false;
+  const core: Core = { config, logger, metrics, db, engine, io, tokens, access, rooms, isDraining: () => draining };
+
+  const notifications = notificationsModule(core);
+  const modules: DomainModule[] = [
+    authModule(core),
+    cohortsModule(core),
+    notifications,
+    sessionsModule(core, notifications.service),
+    reviewsModule(core, notifications.service),
+  ];
+  const inflight = tracker();
+  const app = createHttpApp({
+    config,
+    logger,
+    metrics,
+    ops: opsRoutes({ db, engine, metrics, draining: () => draining }),
+    api: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+  });
+  httpServer.on("request", (req, res) => {
+    // HTTP requests count as in-flight work for shutdown, like socket acks
+    inflight.add(new Promise((resolve) => res.once("close", resolve)));
+    app(req, res);
+  });
+  handleConnections(
+    core,
+    modules.flatMap((m) => m.handlers ?? []),
+    inflight,
+  );
+
+  let stopping: Promise<void> | null = null;
+  return {
+    core,
+    async start() {
+      if (config.jwt.generated) logger.warn("JWT_SECRET is not set: using a random secret, tokens end with this process");
+      await db.initialize();
+      if (config.migrationsRun) {
+        const applied = await runMigrations(db);
+        if (applied.length) logger.info({ applied }, "migrations applied");
+      }
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once("error", reject);
+        httpServer.listen(config.port, () => {
+          httpServer.off("error", reject);
+          resolve();
+        });
+      });
+      const port = (httpServer.address() as AddressInfo).port;
+      logger.info({ port, database: config.database.kind, redis: config.redis ? "cluster" : "none" }, "listening");
+      return port;
+    },
+    stop() {
+      stopping ??= (async () => {
+        draining = true;
+        io.local.emit("server:draining", { reconnect: true });
+        const closed = new Promise<void>((resolve) => (httpServer.listening ? httpServer.close(() => resolve()) : resolve()));
+        httpServer.closeIdleConnections();
+        await inflight.settle(Math.max(1000, config.shutdownTimeoutMs - 2000));
+        io.local.disconnectSockets(true);
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        httpServer.closeAllConnections();
+        await closed;
+        for (const m of modules) await m.stop?.().catch((err: Error) => logger.warn({ err: err.message }, "module stop failed"));
+        await engine.close().catch(() => undefined);
+        if (db.isInitialized) await db.destroy().catch((err: Error) => logger.warn({ err: err.message }, "database close failed"));
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
