@@ -18,14 +18,13 @@ export async function requireCohortRole(
   opts: { mentor?: boolean; manager?: EntityManager } = {},
 ): Promise<CohortRole> {
   const role = core.access.cohortRole(access, cohortId);
-  if (!role) {
-    if (!known.has(cohortId)) {
-      const rows: unknown[] = await (opts.manager ?? core.db.manager).query("SELECT 1 FROM cohorts WHERE id = $1", [cohortId]);
-      if (rows.length === 0) throw new AppError("NOT_FOUND", "cohort not found");
-      known.add(cohortId);
-    }
-    throw new AppError("FORBIDDEN", "not a member of this cohort");
+  // a membership proves the cohort exists; anyone else (admins included) gets 404 for an unknown cohort
+  if (!access.cohorts.has(cohortId) && !known.has(cohortId)) {
+    const rows: unknown[] = await (opts.manager ?? core.db.manager).query("SELECT 1 FROM cohorts WHERE id = $1", [cohortId]);
+    if (rows.length === 0) throw new AppError("NOT_FOUND", "cohort not found");
+    known.add(cohortId);
   }
+  if (!role) throw new AppError("FORBIDDEN", "not a member of this cohort");
   if (opts.mentor && role !== "mentor") throw new AppError("FORBIDDEN", "only a mentor of this cohort may do this");
   return role;
 }
