@@ -85,7 +85,8 @@ export function attachHandlers(socket: AppSocket, handlers: EventHandler[], deps
     const listener = (...args: unknown[]) => {
       const last = args[args.length - 1];
       const ack = typeof last === "function" ? (last as (r: unknown) => void) : undefined;
-      const payload = args[0];
+      // an event sent with only an ack carries no payload: treat it as {} (required fields still fail)
+      const payload = (ack ? args.slice(0, -1) : args)[0] ?? {};
       const endTimer = metrics.ackDuration.startTimer({ event: handler.event });
       const work = (async () => {
         try {
