@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminOf, api, makeCohort, makeUser, startCluster, type Cluster } from "../helpers.js";
+
+describe("shared fixtures work against the real auth and cohort routes", () => {
+  let cluster: Cluster;
+  beforeAll(async () => {
+    cluster = await startCluster(1);
+  });
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it("makeUser, adminOf and makeCohort produce usable users and cohorts", async () => {
+    const node = cluster.nodes[0]!;
+    const admin = await adminOf(node);
+    expect(admin.role).toBe("admin");
+    const mentor = await makeUser(node, "mentor");
+    const learner = await makeUser(node, "learner");
+    const otherAdmin = await makeUser(node, "admin");
+    expect([mentor.role, learner.role, otherAdmin.role]).toEqual(["mentor", "learner", "admin"]);
+    const cohort = await makeCohort(node, mentor, [learner]);
+    const me = await api(node, "GET", "/api/me", { token: mentor.accessToken });
+    expect(me.status).toBe(200);
+    expect(me.body.user).toMatchObject({ id: mentor.id, email: mentor.email, role: "mentor" });
+    const members = await api(node, "GET", `/api/cohorts/${cohort.id}/members`, { token: learner.accessToken });
+    expect(members.status).toBe(200);
+    expect(members.body.members.map((m: { user: { id: string } }) => m.user.id).sort()).toEqual([mentor.id, learner.id].sort());
+  });
+});
