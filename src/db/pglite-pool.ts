@@ -38,11 +38,23 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => unknown; 
   let dbPromise: Promise<PGlite> | null = null;
   const mutex = new Mutex();
   const boolSerializer = (val: unknown) => (val === true ? "TRUE" : val === false ? "FALSE" : String(val));
+  // bytea in and out as Buffer (like `pg`), through Node's hex codec rather than a per-byte loop
+  const byteaSerializer = (val: unknown) => {
+    if (!(val instanceof Uint8Array)) throw new Error("bytea parameter must be a Buffer or Uint8Array");
+    return "\\x" + Buffer.from(val.buffer, val.byteOffset, val.byteLength).toString("hex");
+  };
+  const byteaParser = (text: string) => Buffer.from(text.slice(2), "hex");
+  // int8 as a string, like `pg` (numeric already is): the same code sees the same types on both databases
+  const asString = (text: string) => text;
 
   const open = (): Promise<PGlite> => {
     if (!dbPromise) {
       mkdirSync(dataDir, { recursive: true });
-      dbPromise = PGlite.create({ dataDir, serializers: { [types.BOOL]: boolSerializer } });
+      dbPromise = PGlite.create({
+        dataDir,
+        serializers: { [types.BOOL]: boolSerializer, [types.BYTEA]: byteaSerializer },
+        parsers: { [types.BYTEA]: byteaParser, [types.INT8]: asString },
+      });
     }
     return dbPromise;
   };
