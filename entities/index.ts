@@ -2,12 +2,17 @@ import { Announcement } from "./Announcement.js";
 import { Cohort } from "./Cohort.js";
 import { Membership } from "./Membership.js";
 import { RefreshToken } from "./RefreshToken.js";
+import { Review } from "./Review.js";
+import { ReviewAssignment } from "./ReviewAssignment.js";
+import { ReviewComment } from "./ReviewComment.js";
 import { Notification } from "./Notification.js";
 import { User } from "./User.js";
 
-export { Cohort, Membership, RefreshToken, User, Notification, Announcement };
+export { Cohort, Membership, RefreshToken, User, Notification, Announcement, Review, ReviewAssignment, ReviewComment };
 export type { CohortRole } from "./Membership.js";
 export type { UserRole } from "./User.js";
+export type { ReviewStatus } from "./Review.js";
+export type { ReviewVerdict } from "./ReviewAssignment.js";
 
 /** Every entity, listed explicitly (ESM builds cannot use globs). Domains append theirs. */
-export const entities = [User, RefreshToken, Cohort, Membership, Notification, Announcement];
+export const entities = [User, RefreshToken, Cohort, Membership, Notification, Announcement, Review, ReviewAssignment, ReviewComment];
