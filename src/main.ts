@@ -1,7 +1,6 @@
 // The only module with side effects: reads the environment, starts the server, handles signals.
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createLogger } from "./logger.js";
-import { createServer } from "./server.js";
 
 let config;
 try {
@@ -17,6 +16,8 @@ try {
 const logger = createLogger(config.logLevel);
 process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
 
+// loaded after the configuration is accepted, so a refusal is printed at once
+const { createServer } = await import("./server.js");
 const server = createServer(config, { logger });
 let exiting = false;
 const shutdown = (signal: string) => {

@@ -1,0 +1,130 @@
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/config.js";
+import { MAIN, ROOT } from "../helpers.js";
+
+const PG = "postgres://u@db.example:5432/app";
+const REDIS = "redis://cache.example:6379";
+const SECRET = "a-secret-of-sufficient-length";
+
+/** Every refusal: the environment, and a fragment the one-line message must contain. */
+const refusals: [string, Record<string, string>, RegExp][] = [
+  ["a PORT that is not a number", { PORT: "http" }, /PORT/],
+  ["a negative PORT", { PORT: "-1" }, /PORT/],
+  ["a fractional PORT", { PORT: "80.5" }, /PORT/],
+  ["a PORT above 65535", { PORT: "70000" }, /PORT/],
+  ["a DATABASE_URL that is not a URL", { DATABASE_URL: "not a url" }, /DATABASE_URL/],
+  ["a DATABASE_URL of another database", { DATABASE_URL: "mysql://u@h/db" }, /DATABASE_URL/],
+  ["a REDIS_URL that is not redis", { REDIS_URL: "http://cache:6379", DATABASE_URL: PG, JWT_SECRET: SECRET }, /REDIS_URL/],
+  ["a REDIS_URL that is not a URL", { REDIS_URL: "cache:6379:x y", DATABASE_URL: PG, JWT_SECRET: SECRET }, /REDIS_URL/],
+  ["NODE_ENV=production without JWT_SECRET", { NODE_ENV: "production" }, /JWT_SECRET.*production/],
+  ["REDIS_URL without DATABASE_URL", { REDIS_URL: REDIS, JWT_SECRET: SECRET }, /REDIS_URL requires DATABASE_URL/],
+  ["REDIS_URL without JWT_SECRET", { REDIS_URL: REDIS, DATABASE_URL: PG }, /REDIS_URL requires JWT_SECRET/],
+  ["an unknown LOG_LEVEL", { LOG_LEVEL: "verbose" }, /LOG_LEVEL/],
+  ["a JWT_SECRET shorter than 16 characters", { JWT_SECRET: "short" }, /JWT_SECRET.*16/],
+  ["a negative AUTH_RATE_LIMIT", { AUTH_RATE_LIMIT: "-5" }, /AUTH_RATE_LIMIT/],
+  ["a SOCKET_RATE_LIMIT that is not a number", { SOCKET_RATE_LIMIT: "lots" }, /SOCKET_RATE_LIMIT/],
+  ["a TRUST_PROXY that is not a boolean", { TRUST_PROXY: "maybe" }, /TRUST_PROXY/],
+  ["a MIGRATIONS_RUN that is not a boolean", { MIGRATIONS_RUN: "sometimes" }, /MIGRATIONS_RUN/],
+  ["a SHUTDOWN_TIMEOUT_MS that is not a number", { SHUTDOWN_TIMEOUT_MS: "soon" }, /SHUTDOWN_TIMEOUT_MS/],
+];
+
+describe("configuration", () => {
+  it("defaults to one embedded node on port 3000", () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      env: "development",
+      production: false,
+      port: 3000,
+      database: { kind: "pglite", dataDir: "./data" },
+      redis: null,
+      adminEmails: [],
+      corsOrigins: "*",
+      logLevel: "info",
+      authRateLimit: 20,
+      socketRateLimit: 50,
+      trustProxy: false,
+      migrationsRun: true,
+      shutdownTimeoutMs: 8000,
+    });
+    expect(c.jwt.generated).toBe(true);
+    expect(c.jwt.secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(loadConfig({}).jwt.secret).not.toBe(c.jwt.secret); // random per start
+  });
+
+  it("reads every variable", () => {
+    const c = loadConfig({
+      NODE_ENV: "production",
+      PORT: "0",
+      DATABASE_URL: PG,
+      REDIS_URL: REDIS,
+      REDIS_PREFIX: "app:",
+      JWT_SECRET: SECRET,
+      ADMIN_EMAILS: " Boss@Example.com, ops@example.com ,",
+      CORS_ORIGINS: "https://a.example,https://b.example",
+      LOG_LEVEL: "warn",
+      AUTH_RATE_LIMIT: "0",
+      SOCKET_RATE_LIMIT: "10",
+      TRUST_PROXY: "true",
+      MIGRATIONS_RUN: "false",
+      SHUTDOWN_TIMEOUT_MS: "3000",
+    });
+    expect(c).toEqual({
+      env: "production",
+      production: true,
+      port: 0,
+      database: { kind: "postgres", url: PG },
+      redis: { url: REDIS, prefix: "app:" },
+      jwt: { secret: SECRET, generated: false },
+      adminEmails: ["boss@example.com", "ops@example.com"],
+      corsOrigins: ["https://a.example", "https://b.example"],
+      logLevel: "warn",
+      authRateLimit: 0,
+      socketRateLimit: 10,
+      trustProxy: true,
+      migrationsRun: false,
+      shutdownTimeoutMs: 3000,
+    });
+  });
+
+  it("allows no cross-origin calls in production unless CORS_ORIGINS says so", () => {
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET }).corsOrigins).toEqual([]);
+  });
+
+  it("accepts postgresql:// and rediss:// URLs, and treats empty values as unset", () => {
+    const c = loadConfig({ DATABASE_URL: "postgresql://h/db", REDIS_URL: "rediss://h:6380", JWT_SECRET: SECRET, PORT: "" });
+    expect(c.database).toEqual({ kind: "postgres", url: "postgresql://h/db" });
+    expect(c.redis?.url).toBe("rediss://h:6380");
+    expect(c.port).toBe(3000);
+    expect(loadConfig({ DATABASE_URL: "", REDIS_URL: "" })).toMatchObject({ database: { kind: "pglite" }, redis: null });
+  });
+
+  it.each(refusals)("refuses %s", (_what, env, message) => {
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as Error).message;
+    expect(text).toMatch(message);
+    expect(text).not.toContain("\n");
+  });
+
+  it.each(refusals)("the server exits non-zero with one stderr line on %s", (_what, env, message) => {
+    const run = spawnSync(process.execPath, [MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, PORT: "0", ...env },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.status).not.toBe(0);
+    expect(run.status).not.toBeNull();
+    const lines = run.stderr.split("\n").filter((l) => l.trim());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^cohort-live: invalid configuration: /);
+    expect(lines[0]).toMatch(message);
+    expect(run.stdout).not.toContain('"msg":"listening"');
+  });
+});
