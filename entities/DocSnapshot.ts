@@ -1,0 +1,23 @@
+import { Column, Entity, JoinColumn, OneToOne, PrimaryColumn, type Relation } from "typeorm";
+import { LiveSession } from "./LiveSession.js";
+
+/** A session's compacted document: one Yjs update holding every log row folded into it so far. */
+@Entity({ name: "doc_snapshots" })
+export class DocSnapshot {
+  @PrimaryColumn({ name: "session_id", type: "uuid" })
+  sessionId: string;
+
+  @OneToOne(() => LiveSession, { onDelete: "CASCADE" })
+  @JoinColumn({ name: "session_id" })
+  session: Relation<LiveSession>;
+
+  @Column({ name: "state", type: "bytea" })
+  state: Buffer;
+
+  /** The highest doc_updates id folded into `state` (0: none). */
+  @Column({ name: "up_to_id", type: "bigint", default: 0 })
+  upToId: string;
+
+  @Column({ name: "updated_at", type: "timestamptz" })
+  updatedAt: Date;
+}
