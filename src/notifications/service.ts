@@ -1,6 +1,8 @@
 import type { EntityManager } from "typeorm";
 import type { Core } from "../core.js";
+import { AppError } from "../errors.js";
 import type { NotificationDto, NotificationType } from "../realtime/events.js";
+import { userRoom } from "../realtime/types.js";
 
 /**
  * Notifications are written inside the caller's transaction (so the triggering write and its
@@ -31,7 +33,142 @@ export interface StoredNotification {
   notification: NotificationDto;
 }
 
-export function createNotificationService(_core: Core): NotificationService {
-  const missing = () => Promise.reject(new Error("notifications are not implemented yet"));
-  return { insertForUsers: missing, insertForCohort: missing, deliver: () => {} };
+export interface NotificationPage {
+  items: NotificationDto[];
+  nextCursor: string | null;
+}
+
+/** `{ids}` marks those of the caller's notifications; `{upTo}` marks every one up to it, inclusive. */
+export type MarkRead = { ids: string[] } | { upTo: string };
+
+/** What the caller's own notification inbox offers (REST and `notifications:sync`). */
+export interface NotificationInbox {
+  list(userId: string, opts: { after?: string; limit: number; unread?: boolean }): Promise<NotificationPage>;
+  /** Catch-up after a reconnect: ≤ 100 after `after`, or the unread ones without it, oldest first. */
+  sync(userId: string, after?: string): Promise<NotificationPage>;
+  unreadCount(userId: string): Promise<number>;
+  /** Marks as read (others' ids are ignored), then tells every socket of the user. */
+  markRead(userId: string, input: MarkRead): Promise<void>;
+}
+
+export const SYNC_LIMIT = 100;
+
+interface NotificationRow {
+  id: string;
+  user_id: string;
+  type: NotificationType;
+  payload: Record<string, unknown> | string;
+  created_at: Date | string;
+  read_at: Date | string | null;
+}
+
+const COLUMNS = "id, user_id, type, payload, created_at, read_at";
+const iso = (t: Date | string) => new Date(t).toISOString();
+
+function toStored(r: NotificationRow): StoredNotification {
+  const payload = typeof r.payload === "string" ? (JSON.parse(r.payload) as Record<string, unknown>) : r.payload;
+  return {
+    userId: r.user_id,
+    notification: { id: r.id, type: r.type, payload, createdAt: iso(r.created_at), readAt: r.read_at ? iso(r.read_at) : null },
+  };
+}
+
+export function createNotificationService(core: Pick<Core, "db" | "io" | "logger">): NotificationService & NotificationInbox {
+  const { db, io, logger } = core;
+
+  async function list(userId: string, opts: { after?: string; limit: number; unread?: boolean }): Promise<NotificationPage> {
+    const params: unknown[] = [userId, opts.limit + 1];
+    let where = "user_id = $1";
+    if (opts.unread) where += " AND read_at IS NULL";
+    if (opts.after) {
+      params.push(opts.after);
+      where += " AND (created_at, id) > (SELECT created_at, id FROM notifications WHERE id = $3 AND user_id = $1)";
+    }
+    const rows = (await db.query(
+      `SELECT ${COLUMNS} FROM notifications WHERE ${where} ORDER BY created_at, id LIMIT $2`,
+      params,
+    )) as NotificationRow[];
+    if (rows.length === 0 && opts.after) {
+      const found: unknown[] = await db.query("SELECT 1 FROM notifications WHERE id = $1 AND user_id = $2", [opts.after, userId]);
+      if (found.length === 0) throw new AppError("NOT_FOUND", "notification not found");
+    }
+    const more = rows.length > opts.limit;
+    const kept = more ? rows.slice(0, opts.limit) : rows;
+    return { items: kept.map((r) => toStored(r).notification), nextCursor: more ? kept[kept.length - 1]!.id : null };
+  }
+
+  return {
+    async insertForUsers(manager, userIds, type, payload) {
+      const unique = [...new Set(userIds)];
+      if (unique.length === 0) return [];
+      const rows = (await manager.query(
+        `INSERT INTO notifications (user_id, type, payload)
+         SELECT u, $2::varchar, $3::jsonb FROM unnest($1::uuid[]) AS u
+         RETURNING ${COLUMNS}`,
+        [unique, type, JSON.stringify(payload)],
+      )) as NotificationRow[];
+      return rows.map(toStored);
+    },
+
+    async insertForCohort(manager, cohortId, exceptUserId, type, payload) {
+      const rows = (await manager.query(
+        `INSERT INTO notifications (user_id, type, payload)
+         SELECT m.user_id, $3::varchar, $4::jsonb FROM memberships m
+          WHERE m.cohort_id = $1 AND m.user_id IS DISTINCT FROM $2::uuid
+         RETURNING ${COLUMNS}`,
+        [cohortId, exceptUserId, type, JSON.stringify(payload)],
+      )) as NotificationRow[];
+      return rows.map(toStored);
+    },
+
+    deliver(rows) {
+      // one emit per row: the Redis adapter carries it to the user's sockets on every node, once
+      for (const { userId, notification } of rows) {
+        try {
+          io.to(userRoom(userId)).emit("notification", notification);
+        } catch (err) {
+          logger.warn({ err: (err as Error).message, userId }, "notification not delivered live; the client gets it through sync");
+        }
+      }
+    },
+
+    list,
+
+    sync(userId, after) {
+      return after ? list(userId, { after, limit: SYNC_LIMIT }) : list(userId, { unread: true, limit: SYNC_LIMIT });
+    },
+
+    async unreadCount(userId) {
+      const [row] = (await db.query("SELECT count(*)::int AS count FROM notifications WHERE user_id = $1 AND read_at IS NULL", [
+        userId,
+      ])) as { count: number }[];
+      return Number(row?.count ?? 0);
+    },
+
+    async markRead(userId, input) {
+      if ("ids" in input) {
+        const ids = [...new Set(input.ids)];
+        if (ids.length === 0) return;
+        // only the caller's ids count; those already read are reported again (harmless for clients)
+        const owned = (await db.query(
+          `WITH owned AS (SELECT id FROM notifications WHERE user_id = $1 AND id = ANY($2::uuid[])),
+                marked AS (UPDATE notifications SET read_at = now() WHERE id IN (SELECT id FROM owned) AND read_at IS NULL RETURNING id)
+           SELECT id FROM owned`,
+          [userId, ids],
+        )) as { id: string }[];
+        if (owned.length > 0) io.to(userRoom(userId)).emit("notification:read", { ids: owned.map((r) => r.id) });
+        return;
+      }
+      const [result] = (await db.query(
+        `WITH target AS (SELECT created_at, id FROM notifications WHERE id = $2 AND user_id = $1),
+              marked AS (UPDATE notifications n SET read_at = now() FROM target t
+                          WHERE n.user_id = $1 AND n.read_at IS NULL AND (n.created_at, n.id) <= (t.created_at, t.id)
+                          RETURNING n.id)
+         SELECT (SELECT count(*) FROM target)::int AS found, (SELECT count(*) FROM marked)::int AS marked`,
+        [userId, input.upTo],
+      )) as { found: number; marked: number }[];
+      if (!result || Number(result.found) === 0) throw new AppError("NOT_FOUND", "notification not found");
+      io.to(userRoom(userId)).emit("notification:read", { upTo: input.upTo });
+    },
+  };
 }
