@@ -38,12 +38,6 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
     return { user: toUserDto(row), accessToken: tokens.sign(row.id, row.role).token, refreshToken };
   }
 
-  async function findUser(userId: string): Promise<UserRow> {
-    const [row] = (await db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [userId])) as UserRow[];
-    if (!row) throw new AppError("NOT_FOUND", "user not found");
-    return row;
-  }
-
   return {
     async register(input: { email: string; password: string; displayName: string }): Promise<Session> {
       const email = input.email.toLowerCase();
@@ -129,7 +123,9 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
     },
 
     async me(userId: string): Promise<UserDto> {
-      return toUserDto(await findUser(userId));
+      const [row] = (await db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [userId])) as UserRow[];
+      if (!row) throw new AppError("UNAUTHORIZED", "user no longer exists");
+      return toUserDto(row);
     },
 
     /** Exact lookup by email in any letter case (mentors and admins; checked by the route). */

@@ -2,6 +2,8 @@ import jwt from "jsonwebtoken";
 import { AppError } from "../errors.js";
 
 export const ACCESS_TOKEN_TTL_SEC = 15 * 60;
+/** User ids are UUIDs; a token naming anything else is invalid (and must never reach a uuid column). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface AccessClaims {
   sub: string;
@@ -24,7 +26,7 @@ export function createTokenService(secret: string, ttlSec = ACCESS_TOKEN_TTL_SEC
       }
       try {
         const claims = jwt.verify(token, secret, { algorithms: ["HS256"] });
-        if (typeof claims !== "object" || typeof claims.sub !== "string" || typeof claims.exp !== "number") {
+        if (typeof claims !== "object" || typeof claims.sub !== "string" || !UUID.test(claims.sub) || typeof claims.exp !== "number") {
           throw new Error("bad claims");
         }
         return { sub: claims.sub, role: String(claims.role ?? ""), exp: claims.exp };
