@@ -1,0 +1,132 @@
+/** The one REST error mapping, on an app built in-process with createHttpApp. */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Writable } from "node:stream";
+import { Router } from "express";
+import { z } from "zod";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/config.js";
+import { AppError } from "../../src/errors.js";
+import { createHttpApp } from "../../src/http/app.js";
+import { body, idParam, text } from "../../src/http/validate.js";
+import { createLogger } from "../../src/logger.js";
+import { createMetrics } from "../../src/metrics.js";
+import { api } from "../helpers.js";
+
+describe("REST errors and limits", () => {
+  let server: Server;
+  let base: string;
+  const logLines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const line of chunk.toString().split("\n")) if (line.trim()) logLines.push(JSON.parse(line));
+        done();
+      },
+    });
+    const router = Router();
+    router.get("/boom", () => {
+      throw new Error('relation "x" failed: SELECT secret FROM users WHERE password_hash = $1');
+    });
+    router.get("/boom-async", async () => {
+      await Promise.resolve();
+      throw Object.assign(new Error("SELECT secret FROM tokens"), { code: "42P01" });
+    });
+    router.get("/conflict", () => {
+      throw new AppError("CONFLICT", "already there");
+    });
+    router.get("/things/:id", (req, res) => {
+      res.json({ id: idParam(req) });
+    });
+    router.post("/echo", (req, res) => {
+      res.json(body(req, z.object({ name: text(1, 10) })));
+    });
+    const app = createHttpApp({
+      config: loadConfig({ LOG_LEVEL: "info" }),
+      logger: createLogger("info", sink),
+      metrics: createMetrics(),
+      ops: Router(),
+      api: [router],
+    });
+    server = createServer(app);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+  });
+
+  it("an unknown route is 404 NOT_FOUND in the contract's shape", async () => {
+    for (const [method, path] of [
+      ["GET", "/nope"],
+      ["POST", "/api/nope"],
+      ["DELETE", "/api/echo"],
+    ]) {
+      const res = await api(base, method, path);
+      expect(res.status).toBe(404);
+      expect(res.body).toEqual({ error: { code: "NOT_FOUND", message: expect.any(String) } });
+    }
+  });
+
+  it("malformed JSON is 400 INVALID_PAYLOAD", async () => {
+    const res = await api(base, "POST", "/api/echo", { body: '{"name": "a",' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("INVALID_PAYLOAD");
+  });
+
+  it("a body over 1 MB is 413 PAYLOAD_TOO_LARGE", async () => {
+    const res = await api(base, "POST", "/api/echo", { body: { name: "a", pad: "x".repeat(1024 * 1024 + 10) } });
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({ error: { code: "PAYLOAD_TOO_LARGE", message: expect.any(String) } });
+  });
+
+  it("a body just under 1 MB is read (and unknown keys are ignored)", async () => {
+    const res = await api(base, "POST", "/api/echo", { body: { name: "a", pad: "x".repeat(1000 * 1000) } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ name: "a" });
+  });
+
+  it("invalid values are 400 with details; a malformed id is 400, never 500", async () => {
+    const bad = await api(base, "POST", "/api/echo", { body: { name: "" } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("INVALID_PAYLOAD");
+    expect(bad.body.error.details).toEqual([{ path: "name", message: expect.any(String) }]);
+    const id = await api(base, "GET", "/api/things/not-a-uuid");
+    expect(id.status).toBe(400);
+    expect(id.body.error.code).toBe("INVALID_PAYLOAD");
+  });
+
+  it("an AppError keeps its code and status", async () => {
+    const res = await api(base, "GET", "/api/conflict");
+    expect(res.status).toBe(409);
+    expect(res.body).toEqual({ error: { code: "CONFLICT", message: "already there" } });
+  });
+
+  it("a thrown error is 500 INTERNAL with no stack, SQL or internals, logged with the request id", async () => {
+    for (const path of ["/api/boom", "/api/boom-async"]) {
+      const res = await api(base, "GET", path);
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: { code: "INTERNAL", message: expect.any(String) } });
+      const raw = JSON.stringify(res.body);
+      for (const leak of ["SELECT", "secret", "password_hash", "42P01", "at ", ".ts", "Error"]) expect(raw).not.toContain(leak);
+      const reqId = res.headers.get("x-request-id");
+      expect(reqId).toMatch(/^[0-9a-f-]{36}$/);
+      const logged = logLines.find((l) => l.reqId === reqId && l.msg === "request failed");
+      expect(logged).toBeDefined();
+      expect(JSON.stringify(logged)).toContain("SELECT secret");
+    }
+  });
+
+  it("sets security headers and answers CORS preflights", async () => {
+    const res = await fetch(`${base}/api/echo`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "POST" },
+    });
+    expect(res.status).toBeLessThan(300);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example");
+    const plain = await api(base, "GET", "/nope");
+    expect(plain.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(plain.headers.get("x-powered-by")).toBeNull();
+  });
+});
