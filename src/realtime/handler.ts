@@ -45,6 +45,12 @@ function byteSize(value: unknown, seen = 0): number {
   return seen + 8;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
 /** Per-socket token bucket: `rate` events a second, bursts up to twice that. */
 export function createTokenBucket(rate: number) {
   const capacity = rate * 2;
@@ -93,6 +99,8 @@ export function attachHandlers(socket: AppSocket, handlers: EventHandler[], deps
           if (!allow()) throw new AppError("RATE_LIMITED", "too many events, slow down");
           if (args.length > (ack ? 2 : 1)) throw new AppError("INVALID_PAYLOAD", "send one payload object");
           if (byteSize(payload) > MAX_MESSAGE_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "message over 1 MB");
+          // every event takes a JSON object; zod's z.object would also accept a Buffer or other class instance
+          if (!isPlainObject(payload)) throw new AppError("INVALID_PAYLOAD", "the payload must be a JSON object");
           const input = parse(handler.schema, payload);
           const userId = socket.data.userId;
           const ctx: HandlerContext = { socket, userId, access: await access.require(userId) };
