@@ -39,6 +39,8 @@ export interface SharedStore {
   hgetall(key: string): Promise<Record<string, string>>;
   /** Adds member with a score (an expiry time in ms); returns whether it was new. */
   zadd(key: string, member: string, score: number): Promise<boolean>;
+  /** Sets a new score on those of `members` that are still in the set (ZADD XX); never re-adds a removed one. */
+  zrefresh(key: string, members: string[], score: number): Promise<void>;
   /** Removes member; returns whether it was there (so exactly one caller wins a removal). */
   zrem(key: string, member: string): Promise<boolean>;
   /** Members with score ≤ maxScore. */

@@ -31,6 +31,11 @@ class MemoryStore implements SharedStore {
     z.set(member, score);
     return isNew;
   }
+  async zrefresh(key: string, members: string[], score: number) {
+    const z = this.zsets.get(key);
+    if (!z) return;
+    for (const m of members) if (z.has(m)) z.set(m, score);
+  }
   async zrem(key: string, member: string) {
     return this.zset(key).delete(member);
   }

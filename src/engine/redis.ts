@@ -41,10 +41,13 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
 
   const cmd = connect("cmd");
   // Subscribers keep their offline queue so (re)subscriptions issued while disconnected are sent on reconnect;
-  // ioredis re-subscribes every channel after a reconnect by itself.
-  const busSub = connect("bus-sub", { enableOfflineQueue: true, commandTimeout: undefined });
+  // ioredis re-subscribes every channel after a reconnect by itself. `maxRetriesPerRequest: null` keeps a
+  // queued SUBSCRIBE until the connection is up: with 0, ioredis flushed the queue at the first failed retry
+  // and a node started during an outage never subscribed (no cross-node delivery after Redis returned).
+  const subscriber: RedisOptions = { enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null };
+  const busSub = connect("bus-sub", subscriber);
   const adapterPub = connect("adapter-pub");
-  const adapterSub = connect("adapter-sub", { enableOfflineQueue: true, commandTimeout: undefined });
+  const adapterSub = connect("adapter-sub", subscriber);
 
   // The adapter fires publishes without awaiting them; a failed one must be counted, not crash the process.
   const publish = adapterPub.publish.bind(adapterPub);
@@ -90,6 +93,10 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
     },
     async zadd(key, member, score) {
       return (await counted(cmd.zadd(k(key), score, member))) > 0;
+    },
+    async zrefresh(key, members, score) {
+      if (members.length === 0) return;
+      await counted(cmd.zadd(k(key), "XX", ...members.flatMap((m) => [score, m])));
     },
     async zrem(key, member) {
       return (await counted(cmd.zrem(k(key), member))) > 0;

@@ -1,6 +1,62 @@
 import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/service.js";
+import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
+import { createChatService } from "./chat.js";
+import { createPresence, HEARTBEAT_MS } from "./presence.js";
+import { sessionRoutes } from "./routes.js";
+import { createSessionCache } from "./session-cache.js";
+import { createSessionService } from "./service.js";
+import { sessionHandlers } from "./socket.js";
+import { createTypeormDocumentStore } from "./typeorm-document-store.js";
 
-export function sessionsModule(_core: Core, _notifications: NotificationService): DomainModule {
-  return {};
+const ROOM_PREFIX = "session:";
+
+/** Repeats `task` every `ms` (never two runs at once), logging failures. */
+function every(ms: number, task: () => Promise<void>, onError: (err: Error) => void) {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch(onError)
+      .finally(() => (running = false));
+  }, ms);
+  timer.unref();
+  return timer;
+}
+
+export function sessionsModule(core: Core, notifications: NotificationService): DomainModule {
+  const { logger } = core;
+  const docs = createTypeormDocumentStore(core.db, { logger });
+  const cache = createSessionCache(core);
+  const sessions = createSessionService(core, { docs, cache, notifications });
+  const chat = createChatService(core.db);
+  const awareness = createAwareness(core);
+  const presence = createPresence(core, { onUserLeft: (sessionId, userId) => awareness.forget(sessionId, userId) });
+
+  // a member removed from the cohort: their sockets were made to leave the room on every node; drop their presence
+  core.rooms.onRevoked(async (socket, room) => {
+    if (!room.startsWith(ROOM_PREFIX)) return;
+    const sessionId = room.slice(ROOM_PREFIX.length);
+    awareness.drop(socket, sessionId);
+    await presence.leave(socket, sessionId);
+  });
+
+  const warn = (what: string) => (err: Error) => logger.warn({ err: err.message }, `sessions: ${what} failed`);
+  const timers = [
+    every(HEARTBEAT_MS, () => presence.heartbeat(), warn("presence heartbeat")),
+    every(HEARTBEAT_MS, () => presence.sweep(), warn("presence sweep")),
+    every(AWARENESS_REFRESH_MS, () => awareness.refresh(), warn("awareness refresh")),
+  ];
+
+  return {
+    routes: sessionRoutes(core, sessions, chat),
+    handlers: sessionHandlers(core, { sessions, cache, docs, chat, presence, awareness }),
+    async stop() {
+      for (const t of timers) clearInterval(t);
+      awareness.stop();
+      await presence.settle();
+      await docs.close();
+    },
+  };
 }

@@ -1,0 +1,80 @@
+import type { DataSource } from "typeorm";
+import type { LiveSessionStatus } from "../../entities/index.js";
+import type { Engine } from "../engine/engine.js";
+import type { Logger } from "../logger.js";
+
+/** The parts of a session every event checks: its cohort and host never change; its status does. */
+export interface SessionInfo {
+  id: string;
+  cohortId: string;
+  hostId: string;
+  status: LiveSessionStatus;
+}
+
+export const SESSION_CHANGED = "session.changed";
+/** Bounds staleness if an invalidation message is lost; normally a change is seen at once on every node. */
+const TTL_MS = 5_000;
+
+/**
+ * Per-node cache of session → (cohort, host, status), so membership and status checks on every socket
+ * event cost no query. A status change anywhere calls `changed`, which drops the entry on every node.
+ * Writes re-check the status in their own SQL, so a stale entry can never let a write through.
+ */
+export function createSessionCache(deps: { db: DataSource; engine: Engine; logger: Logger }) {
+  const { db, engine, logger } = deps;
+  const entries = new Map<string, { info: SessionInfo | null; at: number }>();
+  const loading = new Map<string, Promise<SessionInfo | null>>();
+  // bumped by every invalidation, so a load that started before it is not cached after it
+  let generation = 0;
+
+  function drop(sessionId: string) {
+    generation++;
+    entries.delete(sessionId);
+    loading.delete(sessionId);
+  }
+  engine.subscribe(SESSION_CHANGED, (msg) => {
+    const id = (msg as { sessionId?: unknown } | null)?.sessionId;
+    if (typeof id === "string") drop(id);
+  });
+
+  async function load(sessionId: string): Promise<SessionInfo | null> {
+    const started = generation;
+    const rows: { id: string; cohort_id: string; host_id: string; status: LiveSessionStatus }[] = await db.query(
+      `SELECT id, cohort_id, host_id, status FROM live_sessions WHERE id = $1`,
+      [sessionId],
+    );
+    const row = rows[0];
+    const info = row ? { id: row.id, cohortId: row.cohort_id, hostId: row.host_id, status: row.status } : null;
+    if (generation === started) {
+      // unknown ids are not remembered: a session created a moment later must be found
+      if (info) entries.set(sessionId, { info, at: Date.now() });
+    }
+    return info;
+  }
+
+  return {
+    async get(sessionId: string): Promise<SessionInfo | null> {
+      const hit = entries.get(sessionId);
+      if (hit && Date.now() - hit.at < TTL_MS) return hit.info;
+      const pending = loading.get(sessionId);
+      if (pending) return pending;
+      const p: Promise<SessionInfo | null> = load(sessionId).finally(() => {
+        if (loading.get(sessionId) === p) loading.delete(sessionId);
+      });
+      loading.set(sessionId, p);
+      return p;
+    },
+
+    /** Call after committing a change of the session's status: drops it here and on every other node. */
+    async changed(sessionId: string): Promise<void> {
+      drop(sessionId);
+      try {
+        await engine.publish(SESSION_CHANGED, { sessionId });
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, "session change not broadcast; other nodes catch up within the cache TTL");
+      }
+    },
+  };
+}
+
+export type SessionCache = ReturnType<typeof createSessionCache>;

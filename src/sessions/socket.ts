@@ -1,0 +1,97 @@
+import type { Core } from "../core.js";
+import { AppError } from "../errors.js";
+import { defineHandler, type EventHandler, type HandlerContext } from "../realtime/handler.js";
+import type { PresenceUser } from "../realtime/events.js";
+import type { Awareness } from "./awareness.js";
+import type { ChatService } from "./chat.js";
+import type { DocumentStore } from "./document-store.js";
+import type { Presence } from "./presence.js";
+import { sessionRoom } from "./rows.js";
+import * as schemas from "./schemas.js";
+import type { SessionCache, SessionInfo } from "./session-cache.js";
+import type { SessionService } from "./service.js";
+import { assertValidUpdate, diffFor } from "./ydoc.js";
+
+export interface SessionSocketDeps {
+  sessions: SessionService;
+  cache: SessionCache;
+  docs: DocumentStore;
+  chat: ChatService;
+  presence: Presence;
+  awareness: Awareness;
+}
+
+/** Socket events of live sessions. Every check after the join is in memory: the join, the access cache, the session cache. */
+export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandler[] {
+  const { sessions, cache, docs, chat, presence, awareness } = deps;
+
+  /** The session, if this socket joined it and its user is still a member (and it is live, when `live`). */
+  async function joined(ctx: HandlerContext, sessionId: string, live = false): Promise<SessionInfo> {
+    if (!presence.isJoined(ctx.socket, sessionId)) throw new AppError("FORBIDDEN", "join the session first");
+    const info = await cache.get(sessionId);
+    if (!info || !core.access.cohortRole(ctx.access, info.cohortId)) throw new AppError("FORBIDDEN", "not a member of this cohort");
+    if (live && info.status !== "live") throw new AppError("FORBIDDEN", `the session is ${info.status}, not live`);
+    return info;
+  }
+
+  return [
+    defineHandler("session:join", schemas.sessionRef, async ({ sessionId }, ctx) => {
+      const { row, role } = await sessions.readable(ctx.access, sessionId);
+      // join the room before reading the document: an update committed after the read is relayed to us
+      await core.rooms.join(ctx.socket, sessionRoom(sessionId), row.cohort_id);
+      const user: PresenceUser = { userId: ctx.userId, displayName: ctx.access.displayName, role };
+      await presence.join(ctx.socket, sessionId, user);
+      const [stored, present, states, messages] = await Promise.all([
+        docs.load(sessionId),
+        presence.list(sessionId).catch(() => [] as PresenceUser[]),
+        awareness.list(sessionId).catch(() => []),
+        chat.recent(sessionId, 50),
+      ]);
+      if (!present.some((p) => p.userId === ctx.userId)) present.push(user);
+      const session = await sessions.get(ctx.access, sessionId);
+      return { session, state: stored.state, presence: present, awareness: states, chat: messages };
+    }),
+
+    defineHandler("session:leave", schemas.sessionRef, async ({ sessionId }, ctx) => {
+      if (!presence.isJoined(ctx.socket, sessionId)) throw new AppError("FORBIDDEN", "not in this session");
+      awareness.drop(ctx.socket, sessionId);
+      await ctx.socket.leave(sessionRoom(sessionId));
+      await presence.leave(ctx.socket, sessionId);
+      return {};
+    }),
+
+    defineHandler("doc:update", schemas.docUpdateInput, async ({ sessionId, update }, ctx) => {
+      await joined(ctx, sessionId, true);
+      assertValidUpdate(update);
+      // resolves after the commit (rejects FORBIDDEN, storing nothing, if the session stopped being live)
+      await docs.append(sessionId, update);
+      ctx.socket.to(sessionRoom(sessionId)).emit("doc:update", { sessionId, update, userId: ctx.userId });
+      return {};
+    }),
+
+    defineHandler("doc:sync", schemas.docSyncInput, async ({ sessionId, stateVector }, ctx) => {
+      await joined(ctx, sessionId);
+      const stored = await docs.load(sessionId);
+      return diffFor(stored.state, stateVector);
+    }),
+
+    defineHandler("awareness:update", schemas.awarenessInput, async ({ sessionId, state }, ctx) => {
+      await joined(ctx, sessionId, true);
+      awareness.update(ctx.socket, sessionId, ctx.userId, state);
+      return {};
+    }),
+
+    defineHandler("chat:send", schemas.chatSendInput, async ({ sessionId, body, clientId }, ctx) => {
+      // liveness is checked by the INSERT itself, so a retry after the end still gets its original message
+      await joined(ctx, sessionId);
+      const { message, created } = await chat.send(sessionId, ctx.userId, { body, clientId });
+      if (created) core.io.to(sessionRoom(sessionId)).emit("chat:message", { sessionId, message });
+      return { message };
+    }),
+
+    defineHandler("chat:history", schemas.chatHistoryInput, async ({ sessionId, after, limit }, ctx) => {
+      await joined(ctx, sessionId);
+      return chat.history(sessionId, { after, limit });
+    }),
+  ];
+}

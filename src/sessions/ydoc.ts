@@ -1,0 +1,81 @@
+import * as Y from "yjs";
+import { AppError } from "../errors.js";
+
+/** The shared text of a session's document. */
+export const TEXT_NAME = "code";
+
+/** Largest accepted `doc:update` and `initialCode` (256 KB). */
+export const MAX_UPDATE_BYTES = 256 * 1024;
+
+export type BinaryLike = Uint8Array | ArrayBuffer;
+
+export const isBinary = (v: unknown): v is BinaryLike => v instanceof Uint8Array || v instanceof ArrayBuffer;
+
+/**
+ * A plain view of binary data, whatever it came as: a Buffer (`pg`, Socket.IO), a Uint8Array (PGlite),
+ * an ArrayBuffer (browsers) or bytea text in hex form (`\x…`).
+ */
+export function toBytes(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (typeof v === "string" && v.startsWith("\\x")) return new Uint8Array(Buffer.from(v.slice(2), "hex"));
+  throw new TypeError("not binary data");
+}
+
+/** A bytea query parameter both drivers accept. */
+export const toParam = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+/** Throws INVALID_PAYLOAD unless `update` decodes as a Yjs update (v1). Cheap: it builds no document. */
+export function assertValidUpdate(update: Uint8Array): void {
+  try {
+    Y.decodeUpdate(update);
+  } catch {
+    throw new AppError("INVALID_PAYLOAD", "update is not a valid Yjs update");
+  }
+}
+
+/** Throws INVALID_PAYLOAD unless `sv` decodes as a Yjs state vector. */
+export function assertValidStateVector(sv: Uint8Array): void {
+  try {
+    Y.decodeStateVector(sv);
+  } catch {
+    throw new AppError("INVALID_PAYLOAD", "stateVector is not a valid Yjs state vector");
+  }
+}
+
+/** The first update of a document whose text is `code`. */
+export function initialUpdate(code: string): Uint8Array {
+  const doc = new Y.Doc();
+  doc.getText(TEXT_NAME).insert(0, code);
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
+}
+
+/** A document holding `update` (its `code` text is available through `textOf`). */
+export function docFrom(update: Uint8Array): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, update);
+  return doc;
+}
+
+export const textOf = (doc: Y.Doc): string => doc.getText(TEXT_NAME).toString();
+
+/** Folds updates into one, garbage-collecting deleted content (what a snapshot stores). */
+export function compactUpdates(updates: Uint8Array[]): Uint8Array {
+  const doc = docFrom(Y.mergeUpdates(updates));
+  const state = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return state;
+}
+
+/** `update` is exactly what a peer at `stateVector` lacks; `stateVector` is ours. */
+export function diffFor(state: Uint8Array, stateVector: Uint8Array): { update: Uint8Array; stateVector: Uint8Array } {
+  assertValidStateVector(stateVector);
+  const doc = docFrom(state);
+  try {
+    return { update: Y.encodeStateAsUpdate(doc, stateVector), stateVector: Y.encodeStateVector(doc) };
+  } finally {
+    doc.destroy();
+  }
+}
