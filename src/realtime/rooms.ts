@@ -1,4 +1,5 @@
 import type { AccessService } from "../cohorts/access.js";
+import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import { type AppServer, type AppSocket, userRoom } from "./types.js";
 
@@ -39,10 +40,19 @@ export function createCohortRooms(io: AppServer, access: AccessService, logger: 
   access.onChanged(recheck);
 
   return {
-    /** Joins `room`, remembering which cohort it belongs to. */
+    /**
+     * Joins `room`, remembering which cohort it belongs to. Throws FORBIDDEN (having left again) when the
+     * user is no longer a member: a revocation that landed between the caller's permission check and this
+     * join found the socket outside the room, so it is checked once more now that the socket is in.
+     */
     async join(socket: AppSocket, room: string, cohortId: string) {
       roomCohort.set(room, cohortId);
       await socket.join(room);
+      const current = await access.get(socket.data.userId);
+      if (!current || !access.cohortRole(current, cohortId)) {
+        await socket.leave(room);
+        throw new AppError("FORBIDDEN", "not a member of this cohort");
+      }
     },
     /** Called after a socket was made to leave a cohort room because its user lost access. */
     onRevoked(hook: RevokedHook) {
