@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { PGlite, types } from "@electric-sql/pglite";
+import { lockDataDir } from "./data-dir-lock.js";
 
 /**
  * A `pg`-shaped driver module for TypeORM over one embedded PGlite database.
@@ -36,6 +37,7 @@ function commandOf(sql: string): string {
 
 export function createPgliteDriver(dataDir: string): { Pool: new () => unknown; types: object; defaults: object } {
   let dbPromise: Promise<PGlite> | null = null;
+  let unlockDir: (() => void) | null = null;
   const mutex = new Mutex();
   const boolSerializer = (val: unknown) => (val === true ? "TRUE" : val === false ? "FALSE" : String(val));
   // bytea in and out as Buffer (like `pg`), through Node's hex codec rather than a per-byte loop
@@ -50,6 +52,11 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => unknown; 
   const open = (): Promise<PGlite> => {
     if (!dbPromise) {
       mkdirSync(dataDir, { recursive: true });
+      try {
+        unlockDir = lockDataDir(dataDir);
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
       dbPromise = PGlite.create({
         dataDir,
         serializers: { [types.BOOL]: boolSerializer, [types.BYTEA]: byteaSerializer },
@@ -115,7 +122,9 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => unknown; 
     end(cb?: (err?: Error | null) => void) {
       const closing = dbPromise ? dbPromise.then((db) => db.close()) : Promise.resolve();
       dbPromise = null;
-      closing.then(() => cb?.(null), (e: Error) => cb?.(e));
+      const unlock = unlockDir;
+      unlockDir = null;
+      closing.finally(() => unlock?.()).then(() => cb?.(null), (e: Error) => cb?.(e));
     }
   }
 

@@ -39,6 +39,23 @@ describe("embedded mode", () => {
     node = undefined;
   });
 
+  it("refuses a second process on the same DATA_DIR while the first runs", async () => {
+    node = await startNode({ DATA_DIR: dir.path });
+    const second = await startNode({ DATA_DIR: dir.path }).then(
+      () => "started",
+      (err: Error) => err.message,
+    );
+    expect(second).toMatch(/exited with 1/);
+    expect(second).toMatch(/DATA_DIR .* is in use by another cohort-live process/);
+    expect((await api(node, "GET", "/readyz")).body).toEqual({ db: "ok", redis: "none" });
+    // a process that died without cleaning up leaves a stale lock, which the next start takes over
+    await node.stop("SIGKILL");
+    node = await startNode({ DATA_DIR: dir.path });
+    expect((await api(node, "GET", "/readyz")).status).toBe(200);
+    expect(await node.stop("SIGTERM")).toBe(0);
+    node = undefined;
+  });
+
   it("handles parallel writes through the one embedded session", async () => {
     node = await startNode({ DATA_DIR: dir.path, AUTH_RATE_LIMIT: "0" });
     const email = uniqueEmail("race");
