@@ -42,7 +42,8 @@ const DB_UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection termi
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === "string" && (code.startsWith("08") || code === "57P01" || code === "57P03")) return true;
+  // 08: connection exceptions; 57P01/57P03: shutting down / starting up; 3D000: the database is gone; 53300: no free connection
+  if (typeof code === "string" && (code.startsWith("08") || ["57P01", "57P03", "3D000", "53300"].includes(code))) return true;
   const driverError = (err as { driverError?: unknown }).driverError;
   if (driverError && driverError !== err && isDatabaseUnavailable(driverError)) return true;
   return DB_UNAVAILABLE.test(err.message);

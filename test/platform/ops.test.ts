@@ -133,6 +133,24 @@ describe("readiness and writes while PostgreSQL is unreachable", () => {
   });
 });
 
+describe("when the database is dropped under a running node", () => {
+  it("readyz goes 503 {db: down} and writes answer 503 UNAVAILABLE", async () => {
+    const db = await createTestDatabase();
+    const node = await startNode({ DATABASE_URL: db.url, JWT_SECRET, AUTH_RATE_LIMIT: "0" });
+    try {
+      expect((await register(node)).status).toBe(201);
+      await db.drop(); // terminates the node's connections, then DROP DATABASE … WITH (FORCE)
+      const ready = await api(node, "GET", "/readyz");
+      expect([ready.status, ready.body]).toEqual([503, { db: "down", redis: "none" }]);
+      const write = await register(node);
+      expect([write.status, write.body.error?.code]).toEqual([503, "UNAVAILABLE"]);
+      expect((await api(node, "GET", "/healthz")).status).toBe(200);
+    } finally {
+      await node.stop("SIGKILL");
+    }
+  });
+});
+
 describe("SIGTERM", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
