@@ -12,18 +12,30 @@ import {
   type TestUser,
 } from "../helpers.js";
 
+import type { ClientEventName } from "../../src/realtime/events.js";
+
 const MB = 1024 * 1024;
 
 /**
  * Every client event of the contract that is implemented, with a sample payload and its own bad
  * payloads. Each row also gets the generic cases below (non-objects, binary, oversize, extra args).
- * When a domain lands its handlers, add its events here.
+ * Validation runs before any permission check, so none of this needs a real session or review.
+ * When a domain adds an event, add its row here.
  */
 interface EventCase {
   event: string;
   sample: Record<string, unknown>;
-  bad: [label: string, payload: unknown][];
+  /** Event-specific bad payloads; the code defaults to INVALID_PAYLOAD. */
+  bad: [label: string, payload: unknown, code?: string][];
 }
+const ID = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const KB = 1024;
+const badRef = (key: string): EventCase["bad"] => [
+  [`${key} is missing`, {}],
+  [`${key} is a number`, { [key]: 5 }],
+  [`${key} is not an id`, { [key]: "not-a-uuid" }],
+  [`${key} is binary`, { [key]: Buffer.from(ID) }],
+];
 const EVENTS: EventCase[] = [
   {
     event: "notifications:sync",
@@ -31,7 +43,7 @@ const EVENTS: EventCase[] = [
     bad: [
       ["after is a number", { after: 5 }],
       ["after is not an id", { after: "not-a-uuid" }],
-      ["after is binary", { after: Buffer.from("0f8fad5b-d9cb-469f-a165-70867728950e") }],
+      ["after is binary", { after: Buffer.from(ID) }],
       ["after is an object", { after: { id: "x" } }],
     ],
   },
@@ -46,7 +58,79 @@ const EVENTS: EventCase[] = [
       ["token is an array", { token: ["a"] }],
     ],
   },
+  { event: "session:join", sample: { sessionId: ID }, bad: badRef("sessionId") },
+  { event: "session:leave", sample: { sessionId: ID }, bad: badRef("sessionId") },
+  {
+    event: "doc:update",
+    sample: { sessionId: ID, update: Buffer.from([0, 0]) },
+    bad: [
+      ...badRef("sessionId").map(([l, p]): [string, unknown] => [l, { update: Buffer.from([0, 0]), ...(p as object) }]),
+      ["update is missing", { sessionId: ID }],
+      ["update is text, not binary", { sessionId: ID, update: "AAA=" }],
+      ["update is an array of numbers", { sessionId: ID, update: [0, 0] }],
+      ["update is over 256 KB", { sessionId: ID, update: Buffer.alloc(256 * KB + 1) }, "PAYLOAD_TOO_LARGE"],
+    ],
+  },
+  {
+    event: "doc:sync",
+    sample: { sessionId: ID, stateVector: Buffer.from([0]) },
+    bad: [
+      ["stateVector is missing", { sessionId: ID }],
+      ["stateVector is text", { sessionId: ID, stateVector: "AA==" }],
+      ["sessionId is missing", { stateVector: Buffer.from([0]) }],
+    ],
+  },
+  {
+    event: "awareness:update",
+    sample: { sessionId: ID, state: { cursor: 1 } },
+    bad: [
+      ["state is missing", { sessionId: ID }],
+      ["sessionId is not an id", { sessionId: "x", state: {} }],
+      ["state is over 1 KB", { sessionId: ID, state: { name: "x".repeat(2 * KB) } }, "PAYLOAD_TOO_LARGE"],
+    ],
+  },
+  {
+    event: "chat:send",
+    sample: { sessionId: ID, body: "hi", clientId: ID },
+    bad: [
+      ["body is empty", { sessionId: ID, body: "", clientId: ID }],
+      ["body is over 2000 characters", { sessionId: ID, body: "x".repeat(2001), clientId: ID }],
+      ["body is binary", { sessionId: ID, body: Buffer.from("hi"), clientId: ID }],
+      ["body is a number", { sessionId: ID, body: 5, clientId: ID }],
+      ["clientId is missing", { sessionId: ID, body: "hi" }],
+      ["clientId is not an id", { sessionId: ID, body: "hi", clientId: "abc" }],
+      ["sessionId is missing", { body: "hi", clientId: ID }],
+    ],
+  },
+  {
+    event: "chat:history",
+    sample: { sessionId: ID },
+    bad: [
+      ...badRef("sessionId"),
+      ["after is not an id", { sessionId: ID, after: "x" }],
+      ["limit is 0", { sessionId: ID, limit: 0 }],
+      ["limit is over 200", { sessionId: ID, limit: 201 }],
+      ["limit is not a number", { sessionId: ID, limit: "many" }],
+    ],
+  },
+  { event: "review:subscribe", sample: { reviewId: ID }, bad: badRef("reviewId") },
+  { event: "review:unsubscribe", sample: { reviewId: ID }, bad: badRef("reviewId") },
 ];
+
+/** Every client event of the typed event map: the compiler makes this list complete. */
+const CONTRACT_EVENTS: Record<ClientEventName, true> = {
+  "auth:refresh": true,
+  "notifications:sync": true,
+  "session:join": true,
+  "session:leave": true,
+  "doc:update": true,
+  "doc:sync": true,
+  "awareness:update": true,
+  "chat:send": true,
+  "chat:history": true,
+  "review:subscribe": true,
+  "review:unsubscribe": true,
+};
 
 function generic(c: EventCase): [label: string, args: unknown[], code: string][] {
   return [
@@ -58,7 +142,7 @@ function generic(c: EventCase): [label: string, args: unknown[], code: string][]
     ["two payloads", [c.sample, c.sample], "INVALID_PAYLOAD"],
     ["over 1 MB of JSON", [{ ...c.sample, padding: "x".repeat(MB + 100) }], "PAYLOAD_TOO_LARGE"],
     ["over 1 MB of binary", [Buffer.alloc(MB + 100)], "PAYLOAD_TOO_LARGE"],
-    ...c.bad.map(([label, payload]): [string, unknown[], string] => [label, [payload], "INVALID_PAYLOAD"]),
+    ...c.bad.map(([label, payload, code]): [string, unknown[], string] => [label, [payload], code ?? "INVALID_PAYLOAD"]),
   ];
 }
 
@@ -90,6 +174,10 @@ describe("event payload validation, unknown events and the per-socket rate limit
   afterAll(async () => {
     for (const s of sockets) s.close();
     await cluster?.close();
+  });
+
+  it("has a row for every client event of the contract", () => {
+    expect(EVENTS.map((c) => c.event).sort()).toEqual(Object.keys(CONTRACT_EVENTS).sort());
   });
 
   for (const c of EVENTS) {
