@@ -52,7 +52,7 @@ export function createSessionCache(deps: { db: DataSource; engine: Engine; logge
     return info;
   }
 
-  return {
+  const cache = {
     async get(sessionId: string): Promise<SessionInfo | null> {
       const hit = entries.get(sessionId);
       if (hit && Date.now() - hit.at < TTL_MS) return hit.info;
@@ -65,6 +65,12 @@ export function createSessionCache(deps: { db: DataSource; engine: Engine; logge
       return p;
     },
 
+    /** Reads the session from the database now (when a cached answer would refuse something). */
+    async fresh(sessionId: string): Promise<SessionInfo | null> {
+      drop(sessionId);
+      return cache.get(sessionId);
+    },
+
     /** Call after committing a change of the session's status: drops it here and on every other node. */
     async changed(sessionId: string): Promise<void> {
       drop(sessionId);
@@ -75,6 +81,7 @@ export function createSessionCache(deps: { db: DataSource; engine: Engine; logge
       }
     },
   };
+  return cache;
 }
 
 export type SessionCache = ReturnType<typeof createSessionCache>;

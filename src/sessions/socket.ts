@@ -28,7 +28,9 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
   /** The session, if this socket joined it and its user is still a member (and it is live, when `live`). */
   async function joined(ctx: HandlerContext, sessionId: string, live = false): Promise<SessionInfo> {
     if (!presence.isJoined(ctx.socket, sessionId)) throw new AppError("FORBIDDEN", "join the session first");
-    const info = await cache.get(sessionId);
+    let info = await cache.get(sessionId);
+    // a refusal is never based on a cached status: the session may have just started on another node
+    if (info && live && info.status !== "live") info = await cache.fresh(sessionId);
     if (!info || !core.access.cohortRole(ctx.access, info.cohortId)) throw new AppError("FORBIDDEN", "not a member of this cohort");
     if (live && info.status !== "live") throw new AppError("FORBIDDEN", `the session is ${info.status}, not live`);
     return info;
