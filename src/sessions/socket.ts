@@ -67,7 +67,8 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       assertValidUpdate(update);
       // resolves after the commit (rejects FORBIDDEN, storing nothing, if the session stopped being live)
       await docs.append(sessionId, update);
-      ctx.socket.to(sessionRoom(sessionId)).emit("doc:update", { sessionId, update, userId: ctx.userId });
+      // relay right after the ack goes out (the ack is sent when this handler returns)
+      setImmediate(() => ctx.socket.to(sessionRoom(sessionId)).emit("doc:update", { sessionId, update, userId: ctx.userId }));
       return {};
     }),
 

@@ -4,6 +4,7 @@ import {
   connect,
   DocClient,
   emitAck,
+  eventually,
   makeCohort,
   makeUser,
   nextEvent,
@@ -54,6 +55,8 @@ describe("a node killed with SIGKILL", () => {
     }
     expect(await emitAck(ghostTabs[0].socket, "awareness:update", { sessionId, state: { cursor: 3 } })).toEqual({ ok: true });
     expect((await ghostTabs[0].type("g")).ok).toBe(true);
+    // the relay follows the ack; wait for it (a relay lost with its node is what doc:sync recovers)
+    await eventually(() => here.text() === "g");
 
     const left = nextEvent(here.socket, "presence:left", (p) => p.userId === ghost.id, 30_000);
     await cluster.nodes[1].stop("SIGKILL");
