@@ -159,18 +159,26 @@ export function createPresence(
     /** Local users of a session with their sockets (for the awareness refresh). */
     localSessions: () => local.keys(),
 
+    /**
+     * Refreshes this node's entries. An entry missing from the store (Redis restarted, or a stalled node's
+     * entry swept as expired) is registered again, so its user reappears (with `presence:joined`).
+     */
     async heartbeat() {
       const now = Date.now();
       for (const [sessionId, sockets] of local) {
-        const entries = [...sockets.values()];
         await store.zadd(keys.index, sessionId, now + INDEX_TTL_MS);
-        // refresh only members still there (ZADD XX): a socket that just left is never re-added
+        const stored = new Set(await store.zmembers(keys.sockets(sessionId)));
+        const entries = [...sockets.values()];
+        // ZADD XX: a socket that left meanwhile is never re-added
         await store.zrefresh(
           keys.sockets(sessionId),
-          entries.filter((e) => e.state === "registered").map((e) => e.member),
+          entries.filter((e) => e.state === "registered" && stored.has(e.member)).map((e) => e.member),
           now + EXPIRY_MS,
         );
-        for (const e of entries) if (e.state === "failed") startRegistration(sessionId, e);
+        for (const e of entries) {
+          if (sockets.get(e.socket.id) !== e) continue; // left meanwhile: its leave owns the removal
+          if (e.state === "failed" || (e.state === "registered" && !stored.has(e.member))) startRegistration(sessionId, e);
+        }
       }
     },
 
