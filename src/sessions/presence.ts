@@ -108,7 +108,8 @@ export function createPresence(
 
     /** Adds the socket (idempotent). Resolves once the shared store has it, or the store failed (retried later). */
     async join(socket: AppSocket, sessionId: string, user: PresenceUser): Promise<void> {
-      if (presence.isJoined(socket, sessionId)) return;
+      // a socket gone before this point would never fire the "disconnect" that removes its entry
+      if (socket.disconnected || presence.isJoined(socket, sessionId)) return;
       let sessions = socketSessions.get(socket);
       if (!sessions) {
         socketSessions.set(socket, (sessions = new Set()));

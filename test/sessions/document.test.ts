@@ -95,7 +95,6 @@ describe("shared document across two nodes", () => {
       // everyone received every other client's updates (the sender is not echoed)
       expect(c.received).toBe((clients.length - 1) * perClient);
     }
-    expect(await logRows(id)).toBeGreaterThan(0);
   });
 
   it("a client disconnected during edits catches up with doc:sync and the server gets its offline edits", async () => {
