@@ -117,6 +117,23 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** A counter's value on a node (0 when absent). */
+async function serverCounter(node: Node, name: string): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const m = new RegExp(`^${name} (\\S+)$`, "m").exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
+/** Updates stored and INSERT statements (commits) used, summed over nodes. */
+async function writeCounters(nodes: Node[]): Promise<{ stored: number; inserts: number }> {
+  const [stored, inserts] = await Promise.all(
+    ["cohort_live_doc_updates_stored_total", "cohort_live_doc_update_inserts_total"].map(async (name) =>
+      (await Promise.all(nodes.map((n) => serverCounter(n, name)))).reduce((a, b) => a + b, 0),
+    ),
+  );
+  return { stored, inserts };
+}
+
 /** The server's own `doc:update` ack-duration histogram (cumulative bucket counts by upper bound, seconds). */
 async function serverHistogram(node: Node): Promise<Map<string, number>> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
@@ -355,6 +372,7 @@ async function main() {
     // ------------------------------------------------------------ load
     log(`typing: ${RATE} inserts/s over ${all.length} clients for ${SECONDS} s`);
     const histBefore = await Promise.all(nodes.map(serverHistogram));
+    const writesBefore = await writeCounters(nodes);
     const cpuBefore = nodes.map((n) => cpuSeconds(n.proc.pid));
     const machineBefore = machineJiffies();
     const at = Date.now() + 300;
@@ -362,6 +380,9 @@ async function main() {
     const machineAfter = machineJiffies();
     const cpuAfter = nodes.map((n) => cpuSeconds(n.proc.pid));
     const serverAckShares = serverShares(histBefore, await Promise.all(nodes.map(serverHistogram)));
+    const writesAfter = await writeCounters(nodes);
+    const storedDuringLoad = writesAfter.stored - writesBefore.stored;
+    const insertsDuringLoad = writesAfter.inserts - writesBefore.inserts;
 
     // ------------------------------------------------------------ convergence and durability
     const ackedPerSession = new Map<string, number>();
@@ -422,6 +443,11 @@ async function main() {
       failures,
       ackLatencyMs: { steady: stats(steady), all: stats(everything) },
       serverSideAckPercentWithin: serverAckShares,
+      writes: {
+        updatesStored: storedDuringLoad,
+        insertStatements: insertsDuringLoad,
+        updatesPerInsert: round(storedDuringLoad / Math.max(1, insertsDuringLoad)),
+      },
       clientEventLoopDelayMs: reports.map((r) => r.loopDelayMs),
       ackedPerSecond: round(totalAcked / seconds),
       deliveriesPerSecond: round(reports.reduce((n, r) => n + r.receivedDuringLoad, 0) / seconds),
@@ -455,7 +481,7 @@ live sessions bench: ${SESSIONS} sessions × ${MEMBERS} members on ${nodes.lengt
   ack latency (whole run):          p50 ${a.p50} ms  p95 ${a.p95} ms  p99 ${a.p99} ms
   server-side ack time (% within): ${Object.entries(serverAckShares).slice(0, 7).map(([k, v]) => `${k} ${v}%`).join(", ")}
   client processes' event-loop delay p99: ${result.clientEventLoopDelayMs.map((d) => `${d.p99} ms`).join(" / ")}
-  throughput: ${result.ackedPerSecond} acked/s, ${result.deliveriesPerSecond} deliveries/s
+  throughput: ${result.ackedPerSecond} acked/s, ${result.deliveriesPerSecond} deliveries/s; ${result.writes.updatesPerInsert} updates per INSERT (commit)
   lost acknowledged updates: ${lost}, missing deliveries: ${missingDeliveries}, clients not converged: ${diverged}
   cpu (% of one core): nodes ${result.cpu.nodesPercentOfOneCore.join(" / ")}, clients ${result.cpu.clientProcessesPercentOfOneCore.join(" / ")}; whole machine ${result.cpu.machineBusyPercent}% busy
   ${result.pass ? "PASS" : "FAIL"} — written to bench/results/latest.json`);

@@ -1,3 +1,4 @@
+import { Counter } from "prom-client";
 import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/service.js";
 import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
@@ -27,7 +28,23 @@ function every(ms: number, task: () => Promise<void>, onError: (err: Error) => v
 
 export function sessionsModule(core: Core, notifications: NotificationService): DomainModule {
   const { logger } = core;
-  const docs = createTypeormDocumentStore(core.db, { logger });
+  const stored = new Counter({
+    name: "cohort_live_doc_updates_stored_total",
+    help: "Document updates committed to the log",
+    registers: [core.metrics.registry],
+  });
+  const inserts = new Counter({
+    name: "cohort_live_doc_update_inserts_total",
+    help: "INSERT statements (commits) that stored them: fewer than the updates when writes are batched",
+    registers: [core.metrics.registry],
+  });
+  const docs = createTypeormDocumentStore(core.db, {
+    logger,
+    onInsert: (n) => {
+      inserts.inc();
+      stored.inc(n);
+    },
+  });
   const cache = createSessionCache(core);
   const sessions = createSessionService(core, { docs, cache, notifications });
   const chat = createChatService(core.db);

@@ -16,6 +16,8 @@ export interface DocumentStoreOptions {
   maxBatch?: number;
   /** Most bytes of updates in one INSERT. */
   maxBatchBytes?: number;
+  /** Told after each committed INSERT how many updates it stored (metrics). */
+  onInsert?: (stored: number) => void;
 }
 
 interface PendingAppend {
@@ -28,9 +30,9 @@ interface PendingAppend {
 const EMPTY_DOC = Y.encodeStateAsUpdate(new Y.Doc());
 
 /**
- * The DocumentStore on PostgreSQL or PGlite through TypeORM. Appends are group-committed: while an INSERT
- * is in flight the next updates queue, then go out together in one multi-row INSERT (one commit), and each
- * caller's promise resolves only after that commit. A session whose log grows past `compactAfter` rows is
+ * The DocumentStore on PostgreSQL or PGlite through TypeORM. Appends are group-committed: at most
+ * `maxInflight` INSERTs are in flight; updates arriving meanwhile queue, then go out together in one multi-row
+ * INSERT (one commit), and each caller's promise resolves only after that commit. A session whose log grows past `compactAfter` rows is
  * compacted in the background.
  */
 export function createTypeormDocumentStore(
@@ -79,6 +81,7 @@ export function createTypeormDocumentStore(
       );
       counters.inserts++;
       counters.appended += rows.length;
+      opts.onInsert?.(rows.length);
       const stored = new Set(rows.map((r) => r.session_id));
       for (const p of batch) {
         if (stored.has(p.sessionId)) p.resolve();
