@@ -38,6 +38,8 @@ export function createCohortRooms(io: AppServer, access: AccessService, logger: 
     }
   }
   access.onChanged(recheck);
+  // forget a room's cohort once its last local socket left, so the map does not grow with every session ever held
+  io.of("/").adapter.on("delete-room", (room: string) => roomCohort.delete(room));
 
   return {
     /**
