@@ -49,6 +49,13 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return DB_UNAVAILABLE.test(err.message);
 }
 
+/** 22021 / 22P05: a client's text held a character PostgreSQL cannot store (NUL), whatever field let it through. */
+function isUnstorableText(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.driverError?.code;
+  return code === "22021" || code === "22P05";
+}
+
 /** Maps anything thrown to a contract error body; unexpected errors become INTERNAL with no internals. */
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof AppError) {
@@ -57,6 +64,7 @@ export function toErrorBody(err: unknown): ErrorBody {
       : { code: err.code, message: err.message, details: err.details };
   }
   if (isDatabaseUnavailable(err)) return { code: "UNAVAILABLE", message: "the database is unavailable, try again shortly" };
+  if (isUnstorableText(err)) return { code: "INVALID_PAYLOAD", message: "a text value contains characters that cannot be stored (NUL)" };
   return { code: "INTERNAL", message: "internal error" };
 }
 

@@ -3,7 +3,7 @@ import cors from "cors";
 import express, { type ErrorRequestHandler, type Express, type Router } from "express";
 import helmet from "helmet";
 import type { Config } from "../config/config.js";
-import { AppError, isDatabaseError, toErrorBody } from "../errors.js";
+import { AppError, ERROR_STATUS, isDatabaseError, toErrorBody } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 
@@ -56,14 +56,14 @@ export function createHttpApp(deps: {
     const type = (err as { type?: string } | null)?.type;
     if (type === "entity.parse.failed") mapped = new AppError("INVALID_PAYLOAD", "malformed JSON body");
     else if (type === "entity.too.large") mapped = new AppError("PAYLOAD_TOO_LARGE", "body over 1 MB");
-    else if (typeof type === "string" && type.startsWith("encoding.")) mapped = new AppError("INVALID_PAYLOAD", "unsupported body encoding");
+    else if (typeof type === "string" && (type.startsWith("encoding.") || type.startsWith("charset."))) mapped = new AppError("INVALID_PAYLOAD", "unsupported body encoding or charset");
     else if ((err as { status?: number } | null)?.status === 400 && !(err instanceof AppError)) mapped = new AppError("INVALID_PAYLOAD", "malformed request");
     const body = toErrorBody(mapped);
     if (isDatabaseError(err)) metrics.dbErrors.inc();
     if (body.code === "INTERNAL" || body.code === "UNAVAILABLE") logger.error({ err, reqId: req.id }, "request failed");
     if (mapped instanceof AppError && mapped.retryAfter) res.setHeader("Retry-After", String(mapped.retryAfter));
     if (res.headersSent) return;
-    res.status(mapped instanceof AppError ? mapped.status : body.code === "UNAVAILABLE" ? 503 : 500).json({ error: body });
+    res.status(ERROR_STATUS[body.code]).json({ error: body });
   };
   app.use(onError);
   return app;

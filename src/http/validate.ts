@@ -2,14 +2,21 @@ import type { Request } from "express";
 import { z } from "zod";
 import { AppError } from "../errors.js";
 
-/** zod objects strip unknown keys by default: unknown keys are ignored, never an error. */
-export const uuid = z.uuid({ message: "must be a valid id" });
+/**
+ * zod objects strip unknown keys by default: unknown keys are ignored, never an error.
+ * An id is any 8-4-4-4-12 hex string (what PostgreSQL's uuid type reads, so a well-formed id that names nothing
+ * is 404, not 400), lower-cased so an id in upper-case hex names the same rooms, cache entries and cursors.
+ */
+export const uuid = z.guid({ message: "must be a valid id" }).toLowerCase();
 
-/** A text field with a length range counted in characters (code points). */
+/** A text field with a length range counted in characters (code points); NUL cannot be stored, so it is invalid. */
 export const text = (min: number, max: number) =>
-  z.string().refine((s) => [...s].length >= min && [...s].length <= max, {
-    message: `must be ${min}..${max} characters`,
-  });
+  z
+    .string()
+    .refine((s) => [...s].length >= min && [...s].length <= max, {
+      message: `must be ${min}..${max} characters`,
+    })
+    .refine((s) => !s.includes("\u0000"), { message: "must not contain NUL characters" });
 
 /** `limit` query values arrive as strings. */
 export const limitParam = (max: number, fallback = 50) =>

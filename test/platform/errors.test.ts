@@ -33,6 +33,10 @@ describe("REST errors and limits", () => {
       await Promise.resolve();
       throw Object.assign(new Error("SELECT secret FROM tokens"), { code: "42P01" });
     });
+    router.get("/unstorable", async () => {
+      await Promise.resolve();
+      throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: "QueryFailedError", code: "22021" });
+    });
     router.get("/conflict", () => {
       throw new AppError("CONFLICT", "already there");
     });
@@ -95,6 +99,34 @@ describe("REST errors and limits", () => {
     const id = await api(base, "GET", "/api/things/not-a-uuid");
     expect(id.status).toBe(400);
     expect(id.body.error.code).toBe("INVALID_PAYLOAD");
+  });
+
+  it("a body in a charset the parser does not know is 400 INVALID_PAYLOAD, not 500", async () => {
+    for (const charset of ["latin1", "x-unknown"]) {
+      const res = await api(base, "POST", "/api/echo", { body: { name: "a" }, headers: { "content-type": `application/json; charset=${charset}` } });
+      expect({ charset, status: res.status, code: res.body.error?.code }).toEqual({ charset, status: 400, code: "INVALID_PAYLOAD" });
+    }
+  });
+
+  it("text with a NUL character is 400 INVALID_PAYLOAD (PostgreSQL cannot store it), also when only the database notices", async () => {
+    const res = await api(base, "POST", "/api/echo", { body: { name: "a\u0000b" } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe("INVALID_PAYLOAD");
+    const db = await api(base, "GET", "/api/unstorable");
+    expect(db.status).toBe(400);
+    expect(db.body).toEqual({ error: { code: "INVALID_PAYLOAD", message: expect.any(String) } });
+    expect(JSON.stringify(db.body)).not.toContain("0x00");
+  });
+
+  it("an id in upper-case hex is the same id; any 8-4-4-4-12 hex string is a well-formed id", async () => {
+    const upper = await api(base, "GET", "/api/things/FC409F0C-90BC-4FC6-92CB-37E5B902F894");
+    expect(upper.body).toEqual({ id: "fc409f0c-90bc-4fc6-92cb-37e5b902f894" });
+    for (const id of ["11111111-1111-1111-1111-111111111111", "00000000-0000-0000-0000-000000000001"]) {
+      expect((await api(base, "GET", `/api/things/${id}`)).body).toEqual({ id });
+    }
+    for (const id of ["{11111111-1111-1111-1111-111111111111}", "11111111111111111111111111111111", "11111111-1111-1111-1111-11111111111g"]) {
+      expect((await api(base, "GET", `/api/things/${encodeURIComponent(id)}`)).status).toBe(400);
+    }
   });
 
   it("an AppError keeps its code and status", async () => {
