@@ -21,7 +21,7 @@ const refusals: [string, Record<string, string>, RegExp][] = [
   ["REDIS_URL without DATABASE_URL", { REDIS_URL: REDIS, JWT_SECRET: SECRET }, /REDIS_URL requires DATABASE_URL/],
   ["REDIS_URL without JWT_SECRET", { REDIS_URL: REDIS, DATABASE_URL: PG }, /REDIS_URL requires JWT_SECRET/],
   ["an unknown LOG_LEVEL", { LOG_LEVEL: "verbose" }, /LOG_LEVEL/],
-  ["a JWT_SECRET shorter than 16 characters", { JWT_SECRET: "short" }, /JWT_SECRET.*16/],
+  ["a JWT_SECRET shorter than 16 characters in production", { NODE_ENV: "production", JWT_SECRET: "short" }, /JWT_SECRET.*16/],
   ["a negative AUTH_RATE_LIMIT", { AUTH_RATE_LIMIT: "-5" }, /AUTH_RATE_LIMIT/],
   ["a SOCKET_RATE_LIMIT that is not a number", { SOCKET_RATE_LIMIT: "lots" }, /SOCKET_RATE_LIMIT/],
   ["a TRUST_PROXY that is not a boolean", { TRUST_PROXY: "maybe" }, /TRUST_PROXY/],
@@ -97,6 +97,14 @@ describe("configuration", () => {
     expect(c.redis?.url).toBe("rediss://h:6380");
     expect(c.port).toBe(3000);
     expect(loadConfig({ DATABASE_URL: "", REDIS_URL: "" })).toMatchObject({ database: { kind: "pglite" }, redis: null });
+  });
+
+  it("takes a JWT_SECRET of any length outside production (the contract sets no minimum); empty means unset", () => {
+    expect(loadConfig({ JWT_SECRET: "secret" }).jwt).toEqual({ secret: "secret", generated: false });
+    const cluster = loadConfig({ JWT_SECRET: "test", REDIS_URL: REDIS, DATABASE_URL: PG });
+    expect(cluster.jwt).toEqual({ secret: "test", generated: false });
+    expect(loadConfig({ JWT_SECRET: "" }).jwt.generated).toBe(true);
+    expect(() => loadConfig({ JWT_SECRET: "", REDIS_URL: REDIS, DATABASE_URL: PG })).toThrow(/REDIS_URL requires JWT_SECRET/);
   });
 
   it.each(refusals)("refuses %s", (_what, env, message) => {
