@@ -103,6 +103,10 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
           WHERE m.user_id = $1 ${cursor} ORDER BY c.created_at, c.id LIMIT $2`,
         params,
       )) as CohortRow[];
+      if (rows.length === 0 && opts.after) {
+        const found: unknown[] = await db.query("SELECT 1 FROM cohorts WHERE id = $1", [opts.after]);
+        if (found.length === 0) throw new AppError("NOT_FOUND", "cursor cohort not found");
+      }
       const p = page(rows, opts.limit, (r) => r.id);
       return { items: p.rows.map(toCohort), nextCursor: p.nextCursor };
     },
@@ -165,6 +169,10 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
         cursor = `AND (m.joined_at, m.user_id) > (SELECT joined_at, user_id FROM memberships WHERE cohort_id = $1 AND user_id = $3)`;
       }
       const rows = (await db.query(`${MEMBER_SELECT} WHERE m.cohort_id = $1 ${cursor} ORDER BY m.joined_at, m.user_id LIMIT $2`, params)) as MemberRow[];
+      if (rows.length === 0 && opts.after) {
+        const found: unknown[] = await db.query("SELECT 1 FROM memberships WHERE cohort_id = $1 AND user_id = $2", [cohortId, opts.after]);
+        if (found.length === 0) throw new AppError("NOT_FOUND", "cursor member not found");
+      }
       const p = page(rows, opts.limit, (r) => r.user_id);
       return { items: p.rows.map((r) => toMember(r, role === "mentor")), nextCursor: p.nextCursor };
     },

@@ -41,6 +41,7 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
       ["name empty", { name: "", slug: slug() }, 400, "INVALID_PAYLOAD"],
       ["name 121 chars", { name: "n".repeat(121), slug: slug() }, 400, "INVALID_PAYLOAD"],
       ["name a number", { name: 5, slug: slug() }, 400, "INVALID_PAYLOAD"],
+      ["name with NUL", { name: "a\u0000b", slug: slug() }, 400, "INVALID_PAYLOAD"],
       ["slug upper case", { name: "N", slug: "Upper" }, 400, "INVALID_PAYLOAD"],
       ["slug leading dash", { name: "N", slug: "-abc" }, 400, "INVALID_PAYLOAD"],
       ["slug trailing dash", { name: "N", slug: "abc-" }, 400, "INVALID_PAYLOAD"],
@@ -65,7 +66,8 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
       ["?limit=101", 400],
       ["?limit=abc", 400],
       ["?limit=1.5", 400],
-      [`?after=${newId()}`, 200],
+      [`?after=${newId()}`, 404],
+      ["?after=11111111-1111-1111-1111-111111111111", 404],
       ["?limit=100", 200],
     ] as const) {
       const res = await api(node, "GET", `/api/cohorts${q}`, { token: mentor.accessToken });
@@ -97,6 +99,35 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
     expect(rest.body.members.map((m: { user: { id: string } }) => m.user.id)).toEqual([people[1]!.id, people[2]!.id]);
     expect(rest.body.nextCursor).toBeNull();
     expect((await api(node, "GET", `/api/cohorts/${c.id}/members?after=bad`, { token: owner.accessToken })).status).toBe(400);
+    // an unknown cursor (or one naming a member since removed) is 404, never a silently empty page
+    expect((await api(node, "GET", `/api/cohorts/${c.id}/members?after=${newId()}`, { token: owner.accessToken })).status).toBe(404);
+    // an existing cohort the caller does not (or no longer) belong to still works as a cursor
+    const left = await api(node, "GET", `/api/cohorts?after=${cohort.id}`, { token: owner.accessToken });
+    expect(left.status).toBe(200);
+  });
+
+  it("an id in upper-case hex names the same cohort and user (permissions, cache invalidation)", async () => {
+    const upper = cohort.id.toUpperCase();
+    const got = await api(node, "GET", `/api/cohorts/${upper}`, { token: mentor.accessToken });
+    expect(got.status).toBe(200);
+    expect(got.body.cohort.id).toBe(cohort.id);
+    const newcomer = await makeUser(node);
+    expect((await api(node, "GET", `/api/cohorts/${cohort.id}`, { token: newcomer.accessToken })).status).toBe(403);
+    const added = await api(node, "POST", `/api/cohorts/${upper}/members`, { token: mentor.accessToken, body: { userId: newcomer.id.toUpperCase(), role: "learner" } });
+    expect(added.status).toBe(201);
+    expect(added.body.member.user.id).toBe(newcomer.id);
+    // the newcomer's cached access was dropped: the membership counts from the next request
+    expect((await api(node, "GET", `/api/cohorts/${upper}`, { token: newcomer.accessToken })).status).toBe(200);
+    const page = await api(node, "GET", `/api/cohorts/${cohort.id}/members?after=${mentor.id.toUpperCase()}`, { token: newcomer.accessToken });
+    expect(page.status).toBe(200);
+    expect(page.body.members.map((m: { user: { id: string } }) => m.user.id)).toContain(newcomer.id);
+  });
+
+  it("a well-formed id that names nothing is 404, whatever its UUID version", async () => {
+    for (const id of [newId(), "11111111-1111-1111-1111-111111111111", "00000000-0000-0000-0000-000000000001"]) {
+      const res = await api(node, "GET", `/api/cohorts/${id}`, { token: mentor.accessToken });
+      expect({ id, status: res.status }).toEqual({ id, status: 404 });
+    }
   });
 
   it("malformed ids in every path are 400", async () => {
