@@ -46,6 +46,7 @@ describe("bad input on the auth and user routes is a 4xx, never a 500", () => {
       ["displayName empty", { ...good(), displayName: "" }, 400, "INVALID_PAYLOAD"],
       ["displayName 81 chars", { ...good(), displayName: "d".repeat(81) }, 400, "INVALID_PAYLOAD"],
       ["displayName null", { ...good(), displayName: null }, 400, "INVALID_PAYLOAD"],
+      ["displayName with NUL", { ...good(), displayName: "a\u0000b" }, 400, "INVALID_PAYLOAD"],
       ["body over 1 MB", { ...good(), displayName: "x".repeat(1_100_000) }, 413, "PAYLOAD_TOO_LARGE"],
     ]);
     // limits are counted in characters: 80 emoji and a 128-character password are fine
@@ -67,6 +68,7 @@ describe("bad input on the auth and user routes is a 4xx, never a 500", () => {
       ["password over 128", { email: user.email, password: "p".repeat(129) }, 400, "INVALID_PAYLOAD"],
       ["email over 320", { email: "e".repeat(321), password: "whatever1" }, 400, "INVALID_PAYLOAD"],
       ["not an address at all", { email: "nobody", password: "whatever1" }, 401, "UNAUTHORIZED"],
+      ["email with NUL", { email: "a\u0000@b.c", password: "whatever1" }, 400, "INVALID_PAYLOAD"],
     ]);
   });
 

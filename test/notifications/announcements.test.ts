@@ -175,7 +175,8 @@ describe("cohort announcements across three nodes", () => {
     const two = unread.at(-2);
 
     const marked = nextEvent(bob2, "notification:read");
-    const res = await api(n1!, "POST", "/api/notifications/read", { token: bob.accessToken, body: { upTo: two.id } });
+    // an id in upper-case hex is the same id: the event names it as the server wrote it
+    const res = await api(n1!, "POST", "/api/notifications/read", { token: bob.accessToken, body: { upTo: two.id.toUpperCase() } });
     expect(res.status).toBe(204);
     expect(await marked).toEqual({ upTo: two.id });
     const left = (await api(n0!, "GET", "/api/notifications?unread=true", { token: bob.accessToken })).body;
@@ -230,6 +231,8 @@ describe("cohort announcements across three nodes", () => {
     expect(await emitAck(socket, "notifications:sync", { after: newId() })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
     const synced = await emitAck(socket, "notifications:sync", { after: all.items[0].id });
     expect(synced.items.map((i: { id: string }) => i.id)).toEqual(all.items.slice(1).map((i: { id: string }) => i.id));
+    const upper = await emitAck(socket, "notifications:sync", { after: all.items[0].id.toUpperCase() });
+    expect(upper.items.map((i: { id: string }) => i.id)).toEqual(synced.items.map((i: { id: string }) => i.id));
   });
 
   it("lists announcements to members, paged, and only mentors (or admins) post", async () => {
@@ -254,7 +257,7 @@ describe("cohort announcements across three nodes", () => {
     expect((await post(alice, { title: "hi", body: "there" })).status).toBe(403);
     expect((await post(outsider, { title: "hi", body: "there" })).status).toBe(403);
     expect((await post(mentor, { title: "hi", body: "there" }, `/api/cohorts/${newId()}/announcements`)).status).toBe(404);
-    for (const bad of [{ title: "", body: "x" }, { title: "x".repeat(201), body: "x" }, { title: "x", body: "" }, { title: "x", body: "y".repeat(10_001) }, { title: 5, body: "x" }, {}]) {
+    for (const bad of [{ title: "", body: "x" }, { title: "x".repeat(201), body: "x" }, { title: "x", body: "" }, { title: "x", body: "y".repeat(10_001) }, { title: 5, body: "x" }, { title: "x", body: "a\u0000" }, {}]) {
       const r = await post(mentor, bad);
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe("INVALID_PAYLOAD");
