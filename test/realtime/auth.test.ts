@@ -1,5 +1,6 @@
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXPIRY_GRACE_MS } from "../../src/realtime/connections.js";
 import {
   type ClientSocket,
   type Cluster,
@@ -91,6 +92,11 @@ describe("socket authentication across two nodes", () => {
     await sleep(2000);
     expect(kept.connected).toBe(true);
     expect(await emitAck(kept, "notifications:sync", {})).toMatchObject({ ok: true });
+  });
+
+  it("the grace after auth:expired leaves room inside the contract's 'disconnected within 10 s'", () => {
+    expect(EXPIRY_GRACE_MS).toBeGreaterThanOrEqual(5_000);
+    expect(EXPIRY_GRACE_MS).toBeLessThanOrEqual(9_000);
   });
 
   it("a socket that refreshes before expiry never gets auth:expired", { timeout: 30_000 }, async () => {
