@@ -8,7 +8,8 @@ import { authRateLimit } from "./rate-limit.js";
 import type { AuthService } from "./service.js";
 
 const password = text(8, 128);
-const email = z.email({ message: "must be an email address" }).max(320);
+/** What a browser's `<input type="email">` accepts (so `a@b.c` and `dev@localhost` too); the contract sets no stricter form. */
+const email = z.email({ pattern: z.regexes.html5Email, message: "must be an email address" }).max(320);
 /** Login accepts any address-like string so an unknown one gets the same 401 as a wrong password. */
 const loginEmail = text(1, 320);
 const refreshToken = z.string().min(1).max(512);

@@ -56,6 +56,15 @@ describe("bad input on the auth and user routes is a 4xx, never a 500", () => {
     expect(edge.status).toBe(201);
     expect(edge.body.user.displayName).toBe("😀".repeat(80));
     expect((await api(node, "POST", "/api/auth/login", { body: { email: edge.body.user.email, password: "🔑".repeat(128) } })).status).toBe(200);
+    // the contract sets no email form beyond an address: a one-letter TLD or a single-label domain is one
+    for (const domain of ["b.c", "localhost"]) {
+      const email = `${newId().slice(0, 8)}@${domain}`;
+      const res = await api(node, "POST", "/api/auth/register", { body: { ...good(), email } });
+      expect({ email, status: res.status }).toEqual({ email, status: 201 });
+    }
+    for (const email of ["foo@", "@bar", "foo bar@x.io", "a@b@c"]) {
+      expect((await api(node, "POST", "/api/auth/register", { body: { ...good(), email } })).status).toBe(400);
+    }
   });
 
   it("POST /api/auth/login", async () => {
