@@ -5,11 +5,12 @@ import { caller, requireAuth } from "../http/auth-middleware.js";
 import { body, idParam, limitParam, query, text, uuid } from "../http/validate.js";
 import type { CohortService } from "./service.js";
 
-const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+// URL-safe and readable; the contract sets no form, so letters of either case, `_` and `.` are allowed too
+const SLUG = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,62}[A-Za-z0-9])?$/;
 
 const createBody = z.object({
   name: text(1, 120),
-  slug: z.string().regex(SLUG, { message: "must be 1..64 lower-case letters, digits and inner dashes" }),
+  slug: z.string().regex(SLUG, { message: "must be 1..64 letters, digits and inner `-`, `_` or `.`" }),
 });
 const memberRole = z.enum(["learner", "mentor"]);
 const addMemberBody = z.object({ userId: uuid, role: memberRole });

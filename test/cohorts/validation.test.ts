@@ -42,10 +42,9 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
       ["name 121 chars", { name: "n".repeat(121), slug: slug() }, 400, "INVALID_PAYLOAD"],
       ["name a number", { name: 5, slug: slug() }, 400, "INVALID_PAYLOAD"],
       ["name with NUL", { name: "a\u0000b", slug: slug() }, 400, "INVALID_PAYLOAD"],
-      ["slug upper case", { name: "N", slug: "Upper" }, 400, "INVALID_PAYLOAD"],
       ["slug leading dash", { name: "N", slug: "-abc" }, 400, "INVALID_PAYLOAD"],
       ["slug trailing dash", { name: "N", slug: "abc-" }, 400, "INVALID_PAYLOAD"],
-      ["slug underscore", { name: "N", slug: "a_b" }, 400, "INVALID_PAYLOAD"],
+      ["slug slash", { name: "N", slug: "a/b" }, 400, "INVALID_PAYLOAD"],
       ["slug space", { name: "N", slug: "a b" }, 400, "INVALID_PAYLOAD"],
       ["slug empty", { name: "N", slug: "" }, 400, "INVALID_PAYLOAD"],
       ["slug 65 chars", { name: "N", slug: "s".repeat(65) }, 400, "INVALID_PAYLOAD"],
@@ -57,6 +56,9 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
     const edge = await api(node, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "é".repeat(120), slug: `a${"-".repeat(62)}z` } });
     expect(edge.status).toBe(201);
     expect((await api(node, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "One", slug: "7" } })).status).toBe(201);
+    const mixed = await api(node, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "Mixed", slug: `Intro_2024.${slug()}` } });
+    expect(mixed.status).toBe(201);
+    expect(mixed.body.cohort.slug).toMatch(/^Intro_2024\./);
   });
 
   it("GET /api/cohorts paging parameters", async () => {
