@@ -63,6 +63,14 @@ interface NotificationRow {
 }
 
 const COLUMNS = "id, user_id, type, payload, created_at, read_at";
+
+/**
+ * Transactions that write notifications take this lock (held to their commit) and stamp rows with
+ * clock_timestamp(), so (created_at, id) order is commit order: a client paging or syncing with an `after`
+ * cursor never skips a notification that committed late with an earlier time. It is the last lock those
+ * transactions take (their row locks come first), so it cannot deadlock with them.
+ */
+const NOTIFICATION_ORDER_LOCK = 720_431_978;
 const iso = (t: Date | string) => new Date(t).toISOString();
 
 function toStored(r: NotificationRow): StoredNotification {
@@ -101,9 +109,10 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
     async insertForUsers(manager, userIds, type, payload) {
       const unique = [...new Set(userIds)];
       if (unique.length === 0) return [];
+      await manager.query("SELECT pg_advisory_xact_lock($1)", [NOTIFICATION_ORDER_LOCK]);
       const rows = (await manager.query(
-        `INSERT INTO notifications (user_id, type, payload)
-         SELECT u, $2::varchar, $3::jsonb FROM unnest($1::uuid[]) AS u
+        `INSERT INTO notifications (user_id, type, payload, created_at)
+         SELECT u, $2::varchar, $3::jsonb, clock_timestamp() FROM unnest($1::uuid[]) AS u
          RETURNING ${COLUMNS}`,
         [unique, type, JSON.stringify(payload)],
       )) as NotificationRow[];
@@ -111,9 +120,10 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
     },
 
     async insertForCohort(manager, cohortId, exceptUserId, type, payload) {
+      await manager.query("SELECT pg_advisory_xact_lock($1)", [NOTIFICATION_ORDER_LOCK]);
       const rows = (await manager.query(
-        `INSERT INTO notifications (user_id, type, payload)
-         SELECT m.user_id, $3::varchar, $4::jsonb FROM memberships m
+        `INSERT INTO notifications (user_id, type, payload, created_at)
+         SELECT m.user_id, $3::varchar, $4::jsonb, clock_timestamp() FROM memberships m
           WHERE m.cohort_id = $1 AND m.user_id IS DISTINCT FROM $2::uuid
          RETURNING ${COLUMNS}`,
         [cohortId, exceptUserId, type, JSON.stringify(payload)],
