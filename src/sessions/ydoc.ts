@@ -25,10 +25,30 @@ export function toBytes(v: unknown): Uint8Array {
 /** A bytea query parameter both drivers accept. */
 export const toParam = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-/** Throws INVALID_PAYLOAD unless `update` decodes as a Yjs update (v1). Cheap: it builds no document. */
+/**
+ * Throws INVALID_PAYLOAD unless `update` is a Yjs update (v1) that can be applied. Decoding alone is not
+ * enough: bytes that decode may still throw when integrated, and once stored such an update would break
+ * every later load of the document. So the update is also applied to an empty document (what depends on
+ * content it lacks waits there as pending), and an item may refer to its own client only at an earlier
+ * clock, as every item Yjs creates does (Yjs trusts that and would fail later, once the update integrates).
+ */
 export function assertValidUpdate(update: Uint8Array): void {
   try {
-    Y.decodeUpdate(update);
+    for (const struct of Y.decodeUpdate(update).structs) {
+      if (!(struct instanceof Y.Item)) continue;
+      const { client, clock } = struct.id;
+      const parent = struct.parent instanceof Y.ID ? struct.parent : null;
+      for (const ref of [struct.origin, struct.rightOrigin, parent]) {
+        if (ref && ref.client === client && ref.clock >= clock) throw new Error("an item refers to its own future");
+      }
+    }
+    // a fixed guid: generating a random one would cost more than the check itself
+    const doc = new Y.Doc({ guid: "validation" });
+    try {
+      Y.applyUpdate(doc, update);
+    } finally {
+      doc.destroy();
+    }
   } catch {
     throw new AppError("INVALID_PAYLOAD", "update is not a valid Yjs update");
   }

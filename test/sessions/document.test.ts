@@ -161,4 +161,46 @@ describe("shared document across two nodes", () => {
     expect(await logRows(id)).toBe(before + 1);
     expect((await documentText(id)).length).toBe(200 * 1024 + 1);
   });
+
+  it("refuses updates that decode but cannot be applied, so the document stays readable", async () => {
+    const id = await newLiveSession("x");
+    const client = new DocClient(id);
+    const joinAck = await client.join(await open(learners[3], 0));
+    const initial = Y.decodeUpdate(new Uint8Array(joinAck.state)).structs[0].id;
+    const before = await logRows(id);
+    const varuint = (n: number) => {
+      const out: number[] = [];
+      for (; n > 0x7f; n = Math.floor(n / 128)) out.push(0x80 | (n & 0x7f));
+      out.push(n);
+      return out;
+    };
+    const other = 12345;
+    // client `other` inserts a Y.Text after the initial code, then text whose parent is its own future clock 30:
+    // alone it waits as pending; with the session's document it would throw on every later load
+    const futureParent = new Uint8Array([
+      ...[1, 2, ...varuint(other), 0],
+      ...[0x87, ...varuint(initial.client), ...varuint(initial.clock), 2],
+      ...[4, 0, ...varuint(other), 30, 2, 0x61, 0x62],
+      0,
+    ]);
+    expect(() => Y.decodeUpdate(futureParent)).not.toThrow();
+    // one that decodes but throws when applied even to an empty document
+    const unappliable = Buffer.from(
+      "02018b83beba0a00040104636f64650b68656c6c6f20276f726c6403b389cba005002801016d016b017601016175027d017d02030103617272" +
+        "02010288b389cba00524027701737d0300",
+      "hex",
+    );
+    expect(() => Y.decodeUpdate(unappliable)).not.toThrow();
+    for (const update of [futureParent, unappliable]) {
+      expect(await emitAck(client.socket, "doc:update", { sessionId: id, update })).toMatchObject({
+        ok: false,
+        error: { code: "INVALID_PAYLOAD" },
+      });
+    }
+    expect(await logRows(id)).toBe(before);
+    expect(await documentText(id)).toBe("x");
+    await client.type("y", 1);
+    await client.sync();
+    expect(await documentText(id)).toBe("xy");
+  });
 });
