@@ -1,6 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { ReviewStatus, ReviewVerdict } from "../../entities/index.js";
 import { iso } from "../auth/users.js";
+import { AppError } from "../errors.js";
 import type { ReviewCommentDto, UserRef } from "../realtime/events.js";
 
 /** Reads and row→DTO mapping for reviews; every function takes the manager it must run on. */
@@ -148,6 +149,11 @@ export async function listReviews(
   }
   params.push(q.limit + 1);
   const rows = (await m.query(`${REVIEW_SELECT} WHERE ${where} ORDER BY r.created_at, r.id LIMIT $${params.length}`, params)) as ReviewRow[];
+  // an unknown cursor is 404, not an empty page that reads as "nothing newer"
+  if (rows.length === 0 && q.after) {
+    const found: unknown[] = await m.query(`SELECT 1 FROM reviews WHERE id = $1 AND cohort_id = $2`, [q.after, cohortId]);
+    if (found.length === 0) throw new AppError("NOT_FOUND", "review not found");
+  }
   const more = rows.length > q.limit;
   const kept = more ? rows.slice(0, q.limit) : rows;
   return { items: kept.map(toReviewDto), nextCursor: more ? kept[kept.length - 1].id : null };

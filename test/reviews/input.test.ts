@@ -153,5 +153,13 @@ describe("peer review input validation", () => {
     const page3 = await list(`limit=2&after=${page2.body.nextCursor}`);
     expect(page3.body.reviews.map((r: { id: string }) => r.id)).toEqual([ids[4]]);
     expect(page3.body.nextCursor).toBeNull();
+    expect((await list(`after=${ids[4]}`)).body).toEqual({ reviews: [], nextCursor: null });
+    // an unknown cursor (or another cohort's review) is 404, not an empty page
+    expect((await list(`after=${newId()}`)).status).toBe(404);
+    const elsewhere = await api(node, "POST", `/api/cohorts/${cohortId}/reviews`, {
+      token: author.accessToken,
+      body: { title: "elsewhere", language: "js", code: "x", reviewerIds: [] },
+    });
+    expect((await list(`after=${elsewhere.body.review.id}`)).status).toBe(404);
   });
 });

@@ -5,6 +5,7 @@ import {
   emitAck,
   makeCohort,
   makeUser,
+  newId,
   nextEvent,
   record,
   sql,
@@ -132,6 +133,12 @@ describe("session chat", () => {
     }
     expect(await emitAck(s, "chat:history", { sessionId, limit: 0 })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     expect(await emitAck(s, "chat:history", { sessionId, after: "x" })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    // an unknown cursor (or another session's message) is 404, not an empty page
+    const unknown = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/chat?after=${newId()}`, { token: learner.accessToken });
+    expect(unknown.status).toBe(404);
+    expect(await emitAck(s, "chat:history", { sessionId, after: newId() })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    const last = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/chat?after=${all[all.length - 1].id}`, { token: learner.accessToken });
+    expect(last.body).toEqual({ messages: [], nextCursor: null });
 
     const joined = await emitAck(await connect(cluster.nodes[1], mentor.accessToken), "session:join", { sessionId });
     expect(joined.chat).toHaveLength(50);
