@@ -25,9 +25,15 @@ export interface SessionSocketDeps {
 export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandler[] {
   const { sessions, cache, docs, chat, presence, awareness } = deps;
 
+  /** FORBIDDEN for a socket that did not join the session; NOT_FOUND when there is no such session at all. */
+  async function notJoined(sessionId: string, message: string): Promise<never> {
+    if (!(await cache.get(sessionId))) throw new AppError("NOT_FOUND", "session not found");
+    throw new AppError("FORBIDDEN", message);
+  }
+
   /** The session, if this socket joined it and its user is still a member (and it is live, when `live`). */
   async function joined(ctx: HandlerContext, sessionId: string, live = false): Promise<SessionInfo> {
-    if (!presence.isJoined(ctx.socket, sessionId)) throw new AppError("FORBIDDEN", "join the session first");
+    if (!presence.isJoined(ctx.socket, sessionId)) return notJoined(sessionId, "join the session first");
     let info = await cache.get(sessionId);
     // a refusal is never based on a cached status: the session may have just started on another node
     if (info && live && info.status !== "live") info = await cache.fresh(sessionId);
@@ -56,7 +62,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
     }),
 
     defineHandler("session:leave", schemas.sessionRef, async ({ sessionId }, ctx) => {
-      if (!presence.isJoined(ctx.socket, sessionId)) throw new AppError("FORBIDDEN", "not in this session");
+      if (!presence.isJoined(ctx.socket, sessionId)) await notJoined(sessionId, "not in this session");
       awareness.drop(ctx.socket, sessionId);
       await ctx.socket.leave(sessionRoom(sessionId));
       await presence.leave(ctx.socket, sessionId);

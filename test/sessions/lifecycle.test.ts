@@ -174,6 +174,18 @@ describe("session lifecycle and permissions", () => {
     ] as const) {
       expect(await emitAck(notJoined, event, payload), event).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     }
+    // …and an unknown session is 404 on every event, as on REST
+    const unknownSession = "00000000-0000-4000-8000-000000000000";
+    for (const [event, payload] of [
+      ["doc:update", { sessionId: unknownSession, update: new Uint8Array([0, 0]) }],
+      ["doc:sync", { sessionId: unknownSession, stateVector: new Uint8Array([0]) }],
+      ["chat:history", { sessionId: unknownSession }],
+      ["chat:send", { sessionId: unknownSession, body: "hi", clientId: crypto.randomUUID() }],
+      ["awareness:update", { sessionId: unknownSession, state: { cursor: 1 } }],
+      ["session:leave", { sessionId: unknownSession }],
+    ] as const) {
+      expect(await emitAck(notJoined, event, payload), event).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    }
 
     // scheduled: join works (state, presence, chat), writes are FORBIDDEN
     const client = new DocClient(id);
