@@ -100,15 +100,16 @@ export function createReviewService(core: Core, notifications: NotificationServi
         } else {
           reviewerIds = await pickReviewers(m, cohortId, authorId, AUTO_REVIEWERS);
         }
-        const [{ id }] = (await m.query(
+        // the title as stored (a lone surrogate became U+FFFD), which the notification's JSON payload can hold
+        const [{ id, title }] = (await m.query(
           `INSERT INTO reviews (cohort_id, author_id, title, description, language, code)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, title`,
           [cohortId, authorId, input.title, input.description ?? null, input.language, input.code],
-        )) as { id: string }[];
+        )) as { id: string; title: string }[];
         if (reviewerIds.length > 0) {
           await m.query(`INSERT INTO review_assignments (review_id, reviewer_id) SELECT $1, unnest($2::uuid[])`, [id, reviewerIds]);
         }
-        const stored = await notify(m, cohortId, reviewerIds, "review_requested", { reviewId: id, cohortId, title: input.title });
+        const stored = await notify(m, cohortId, reviewerIds, "review_requested", { reviewId: id, cohortId, title });
         const assignment = {
           mode: input.reviewerIds ? ("explicit" as const) : ("auto" as const),
           requested: input.reviewerIds?.length ?? AUTO_REVIEWERS,

@@ -72,6 +72,18 @@ describe("peer review input validation", () => {
     expect(noDescription.body.review.description).toBeNull();
   });
 
+  it("odd text is never a 500: a lone surrogate is stored (and notified) as U+FFFD, NUL is 400", async () => {
+    const res = await create({ title: "half \ud83d emoji", description: "\udc00", reviewerIds: [reviewer.id] });
+    expect(res.status).toBe(201);
+    expect(res.body.review.title).toBe("half \ufffd emoji");
+    const inbox = await api(node, "GET", "/api/notifications?limit=100", { token: reviewer.accessToken });
+    const requested = inbox.body.items.find((n: { payload: { reviewId?: string } }) => n.payload.reviewId === res.body.review.id);
+    expect(requested).toMatchObject({ type: "review_requested", payload: { title: "half \ufffd emoji" } });
+    for (const b of [{ title: "a\u0000b" }, { code: "a\u0000b" }, { description: "\u0000" }]) {
+      expect((await create(b)).status).toBe(400);
+    }
+  });
+
   it("reviewerIds: uuids, at most 10, unique, members of the cohort other than the author (else 400)", async () => {
     const cases: unknown[] = [
       ["not-a-uuid"],
