@@ -34,7 +34,16 @@ export const docUpdateInput = z.object({ sessionId: uuid, update: binary(MAX_UPD
 export const docSyncInput = z.object({ sessionId: uuid, stateVector: binary() });
 export const awarenessInput = z.object({ sessionId: uuid, state: awarenessState });
 export const chatSendInput = z.object({ sessionId: uuid, body: text(1, 2000), clientId: uuid });
-export const chatHistoryInput = z.object({ sessionId: uuid, after: uuid.optional(), limit: limitParam(200) });
+/** Over a socket `limit` is a number (or a numeric string, as in the REST query); never a boolean or an array. */
+export const chatHistoryInput = z.object({
+  sessionId: uuid,
+  after: uuid.optional(),
+  limit: z
+    .union([z.number(), z.string()])
+    .pipe(z.coerce.number<number | string>().int().min(1).max(200))
+    .optional()
+    .default(50),
+});
 
 export const createSessionBody = z.object({
   title: text(1, 200),

@@ -131,7 +131,10 @@ describe("session chat", () => {
       const bad = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/chat?${q}`, { token: learner.accessToken });
       expect(bad.status, q).toBe(400);
     }
-    expect(await emitAck(s, "chat:history", { sessionId, limit: 0 })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    for (const limit of [0, true, [7], null, "many"]) {
+      expect(await emitAck(s, "chat:history", { sessionId, limit }), String(limit)).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    }
+    expect((await emitAck(s, "chat:history", { sessionId, limit: "3" })).messages).toHaveLength(3);
     expect(await emitAck(s, "chat:history", { sessionId, after: "x" })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     // an unknown cursor (or another session's message) is 404, not an empty page
     const unknown = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/chat?after=${newId()}`, { token: learner.accessToken });
