@@ -51,6 +51,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/** Size, shape and schema checks of one payload; a payload nested too deeply to walk is invalid, not an error. */
+function validate(schema: z.ZodType, payload: unknown): unknown {
+  try {
+    if (byteSize(payload) > MAX_MESSAGE_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "message over 1 MB");
+    // every event takes a JSON object; zod's z.object would also accept a Buffer or other class instance
+    if (!isPlainObject(payload)) throw new AppError("INVALID_PAYLOAD", "the payload must be a JSON object");
+    return parse(schema, payload);
+  } catch (err) {
+    if (err instanceof RangeError) throw new AppError("INVALID_PAYLOAD", "the payload is nested too deeply");
+    throw err;
+  }
+}
+
 /** Per-socket token bucket: `rate` events a second, bursts up to twice that. */
 export function createTokenBucket(rate: number) {
   const capacity = rate * 2;
@@ -98,10 +111,7 @@ export function attachHandlers(socket: AppSocket, handlers: EventHandler[], deps
         try {
           if (!allow()) throw new AppError("RATE_LIMITED", "too many events, slow down");
           if (args.length > (ack ? 2 : 1)) throw new AppError("INVALID_PAYLOAD", "send one payload object");
-          if (byteSize(payload) > MAX_MESSAGE_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", "message over 1 MB");
-          // every event takes a JSON object; zod's z.object would also accept a Buffer or other class instance
-          if (!isPlainObject(payload)) throw new AppError("INVALID_PAYLOAD", "the payload must be a JSON object");
-          const input = parse(handler.schema, payload);
+          const input = validate(handler.schema, payload);
           const userId = socket.data.userId;
           const ctx: HandlerContext = { socket, userId, access: await access.require(userId) };
           const result = await handler.run(input as never, ctx);

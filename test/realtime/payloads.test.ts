@@ -203,6 +203,21 @@ describe("event payload validation, unknown events and the per-socket rate limit
     await expect.poll(() => metric(node, "notifications:sync", "INVALID_PAYLOAD")).toBe(before + 2);
   });
 
+  it("a payload nested too deeply to walk is INVALID_PAYLOAD, sent as a raw Socket.IO packet", async () => {
+    const socket = await open(node);
+    // socket.io-client's encoder would overflow its own stack on this, so write the packet to the transport
+    const engine = (socket.io as unknown as { engine: { write(d: string): void; on(e: string, f: (d: string) => void): void } }).engine;
+    const frames: string[] = [];
+    engine.on("message", (d) => frames.push(String(d)));
+    const deep = "[".repeat(20_000) + "]".repeat(20_000);
+    engine.write(`2987["notifications:sync",{"after":${deep}}]`);
+    await expect.poll(() => frames.find((f) => f.startsWith("3987")), { timeout: 10_000 }).toBeTruthy();
+    const [ack] = JSON.parse(frames.find((f) => f.startsWith("3987"))!.slice(4)) as [unknown];
+    expect(ack).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    expect(socket.connected).toBe(true);
+    expect(await emitAck(socket, "notifications:sync", {})).toMatchObject({ ok: true });
+  });
+
   it("unknown events are ignored (no ack) and counted as event=\"unknown\"", async () => {
     const socket = await open(node);
     const before = await metric(node, "unknown", "ignored");
