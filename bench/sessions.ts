@@ -27,19 +27,16 @@ import {
   type Node,
   type TestUser,
 } from "../test/helpers.js";
+import { benchConfig } from "./config.js";
 
-const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20);
-const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 25);
-const RATE = Number(process.env.BENCH_RATE ?? 500);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
-const SHARDS = Math.max(1, Number(process.env.BENCH_SHARDS ?? 2));
+const { sessions: SESSIONS, members: MEMBERS, rate: RATE, seconds: SECONDS, shards: SHARDS } = benchConfig;
 const WARMUP_SECONDS = 2;
 const TARGET_P99_MS = 50;
 /**
  * Every client applies each update it receives at once, like an editor would. BENCH_APPLY=batched makes
  * each apply what it received as one merged update every 50 ms instead.
  */
-const APPLY_EVERY_MS = process.env.BENCH_APPLY === "batched" ? 50 : 0;
+const APPLY_EVERY_MS = benchConfig.applyEveryMs;
 /**
  * The simulated clients allocate fast (socket.io packets, Yjs transactions): with V8's default 16 MB young
  * generation their processes spend their time in scavenges and sit on acks already received. A setting of
@@ -297,7 +294,7 @@ class Shard {
   constructor(readonly clients: ShardClient[]) {
     this.child = fork(fileURLToPath(import.meta.url), [], {
       execArgv: SHARD_EXEC_ARGV,
-      env: { ...process.env, BENCH_SHARD: "1" },
+      env: benchConfig.shardEnv,
     });
     this.child.on("message", (msg: FromShard) => {
       const w = this.waiting.get(msg.type);
@@ -351,7 +348,7 @@ async function main() {
       SOCKET_RATE_LIMIT: "0",
       AUTH_RATE_LIMIT: "0",
       // e.g. BENCH_NODE_OPTIONS="--max-old-space-size=512" to try server settings
-      ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+      ...(benchConfig.serverNodeOptions ? { NODE_OPTIONS: benchConfig.serverNodeOptions } : {}),
     },
   });
   const shards: Shard[] = [];
@@ -494,7 +491,7 @@ live sessions bench: ${SESSIONS} sessions × ${MEMBERS} members on ${nodes.lengt
   }
 }
 
-if (process.env.BENCH_SHARD) {
+if (benchConfig.isShard) {
   runShard();
 } else {
   main().catch((err: unknown) => {

@@ -1,2 +1,4 @@
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+/** The search path child server processes inherit (they get no other variable of ours). */
+export const CHILD_PATH = process.env.PATH;

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { io as ioClient, type Socket } from "socket.io-client";
 import type { ClientToServerEvents, ServerToClientEvents } from "../src/realtime/events.js";
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.js";
+import { CHILD_PATH, TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.js";
 
 export { TEST_DATABASE_URL, TEST_REDIS_URL };
 export const ROOT = new URL("..", import.meta.url).pathname;
@@ -80,7 +80,7 @@ export interface Node {
 export function startNode(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<Node> {
   const proc = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: "0", LOG_LEVEL: "info", ...env },
+    env: { PATH: CHILD_PATH, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
@@ -123,6 +123,32 @@ export function startNode(env: Record<string, string | undefined>, timeoutMs = 3
       reject(new Error(`server exited with ${code} before listening:\n${logs.join("\n")}`));
     });
   });
+}
+
+/** The environment of a node on the embedded default (PGlite in `dataDir`, in-memory engine), as tests use it. */
+export const embeddedEnv = (dataDir: string, extra: Record<string, string> = {}) => ({
+  DATA_DIR: dataDir,
+  JWT_SECRET,
+  ADMIN_EMAILS: ADMIN_EMAIL,
+  AUTH_RATE_LIMIT: "0",
+  ...extra,
+});
+
+/** One node on the embedded default in a fresh temp DATA_DIR; `close()` stops it and removes the directory. */
+export async function startEmbeddedNode(extra: Record<string, string> = {}): Promise<Node & { close(): Promise<void> }> {
+  const dir = tempDir();
+  try {
+    const node = await startNode(embeddedEnv(dir.path, extra));
+    return Object.assign(node, {
+      close: async () => {
+        await node.stop();
+        dir.remove();
+      },
+    });
+  } catch (err) {
+    dir.remove();
+    throw err;
+  }
 }
 
 export interface Cluster {

@@ -1,3 +1,4 @@
+import { CHILD_PATH } from "../env.js";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
@@ -123,7 +124,7 @@ describe("configuration", () => {
   it.each(refusals)("the server exits non-zero with one stderr line on %s", (_what, env, message) => {
     const run = spawnSync(process.execPath, [MAIN], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, PORT: "0", ...env },
+      env: { PATH: CHILD_PATH, PORT: "0", ...env },
       encoding: "utf8",
       timeout: 20_000,
     });

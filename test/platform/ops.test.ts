@@ -1,4 +1,5 @@
 /** Ops on real server processes: health, readiness while PostgreSQL goes away and comes back, SIGTERM, migrations. */
+import { CHILD_PATH } from "../env.js";
 import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -214,7 +215,7 @@ describe("migrations at start-up", () => {
   it("`npm run migrate` migrates alone, and MIGRATIONS_RUN=false starts without migrating", async () => {
     const db = await createTestDatabase();
     try {
-      const env = { PATH: process.env.PATH, DATABASE_URL: db.url };
+      const env = { PATH: CHILD_PATH, DATABASE_URL: db.url };
       const first = spawnSync(process.execPath, [MAIN.replace(/main\.js$/, "migrate.js")], { cwd: ROOT, env, encoding: "utf8" });
       expect(first.status).toBe(0);
       expect(first.stdout).toContain('"msg":"migrations applied"');

@@ -1,33 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ADMIN_EMAIL,
   api,
   type ClientSocket,
   connect,
   emitAck,
-  JWT_SECRET,
   makeCohort,
   makeUser,
   nextEvent,
-  type Node,
-  startNode,
-  tempDir,
+  startEmbeddedNode,
 } from "../helpers.js";
 
 /** The same review flow on the embedded database (PGlite, one serialised session, no Redis). */
 describe("peer reviews on the embedded database", () => {
-  let node: Node;
-  let dir: ReturnType<typeof tempDir>;
+  let node: Awaited<ReturnType<typeof startEmbeddedNode>>;
   let socket: ClientSocket | undefined;
 
   beforeAll(async () => {
-    dir = tempDir();
-    node = await startNode({ DATA_DIR: dir.path, JWT_SECRET, ADMIN_EMAILS: ADMIN_EMAIL, AUTH_RATE_LIMIT: "0" });
+    node = await startEmbeddedNode();
   });
   afterAll(async () => {
     socket?.close();
-    await node?.stop();
-    dir?.remove();
+    await node?.close();
   });
 
   it("assigns, comments, rules and revises", async () => {

@@ -1,13 +1,12 @@
 /** One node on the embedded PGlite with the in-memory engine: the whole session flow, and a restart. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  ADMIN_EMAIL,
+  embeddedEnv,
   api,
   connect,
   DocClient,
   emitAck,
   eventually,
-  JWT_SECRET,
   makeCohort,
   makeUser,
   nextEvent,
@@ -20,7 +19,7 @@ import {
 
 describe("live sessions on one embedded node", () => {
   const dir = tempDir();
-  const env = { DATA_DIR: dir.path, JWT_SECRET, ADMIN_EMAILS: ADMIN_EMAIL, SOCKET_RATE_LIMIT: "0" };
+  const env = embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0" });
   let node: Node;
   let mentor: TestUser;
   let learners: TestUser[];

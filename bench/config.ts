@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+const count = (fallback: number) => z.coerce.number().int().positive().optional().default(fallback);
+
+/** The bench's settings, parsed once from the environment (the server's own come from src/config). */
+const schema = z.object({
+  BENCH_SESSIONS: count(20),
+  BENCH_MEMBERS: count(25),
+  BENCH_RATE: count(500),
+  BENCH_SECONDS: count(20),
+  BENCH_SHARDS: count(2),
+  BENCH_APPLY: z.enum(["each", "batched"]).optional().default("each"),
+  BENCH_NODE_OPTIONS: z.string().optional(),
+  /** Set by the bench itself in the client processes it forks. */
+  BENCH_SHARD: z.string().optional(),
+});
+
+const parsed = schema.safeParse(process.env);
+if (!parsed.success) {
+  const issue = parsed.error.issues[0];
+  console.error(`bench: ${String(issue?.path[0])} ${issue?.message}`);
+  process.exit(2);
+}
+const env = parsed.data;
+
+export const benchConfig = {
+  sessions: env.BENCH_SESSIONS,
+  members: env.BENCH_MEMBERS,
+  rate: env.BENCH_RATE,
+  seconds: env.BENCH_SECONDS,
+  shards: env.BENCH_SHARDS,
+  /** Each client applies every update it receives at once (0), or what it received merged every 50 ms. */
+  applyEveryMs: env.BENCH_APPLY === "batched" ? 50 : 0,
+  /** Extra NODE_OPTIONS for the server nodes, e.g. "--max-old-space-size=512". */
+  serverNodeOptions: env.BENCH_NODE_OPTIONS,
+  isShard: env.BENCH_SHARD !== undefined,
+  /** The environment a forked client process gets: this one, marked as a shard. */
+  shardEnv: { ...process.env, BENCH_SHARD: "1" },
+};
