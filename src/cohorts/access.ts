@@ -94,10 +94,12 @@ export function createAccessService(deps: { db: DataSource; engine: Engine; logg
 
     /** Call after committing any change to a user's role or memberships. */
     async changed(userId: string): Promise<void> {
-      invalidateLocal(userId);
+      // drop the entry here at once (the reply may precede our own bus echo); listeners run once, from the bus
+      cache.delete(userId);
       try {
         await engine.publish(ACCESS_CHANGED, { userId });
       } catch (err) {
+        invalidateLocal(userId);
         logger.warn({ err: (err as Error).message }, "access change not broadcast; other nodes catch up within the cache TTL");
       }
     },
