@@ -54,7 +54,16 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     : createMemoryEngine();
   const tokens = createTokenService(config.jwt.secret);
   const access = createAccessService({ db, engine, logger });
-  const httpServer: HttpServer = createHttpServer();
+  const inflight = tracker();
+  // Express is the server's own request handler, so Socket.IO (attached below) sees its requests first: it takes
+  // /socket.io/ (long-polling included) and hands everything else on. Added as a second listener, Express would
+  // answer the polling requests too, with 404.
+  let app: ReturnType<typeof createHttpApp> | null = null;
+  const httpServer: HttpServer = createHttpServer((req, res) => {
+    // HTTP requests count as in-flight work for shutdown, like socket acks
+    inflight.add(new Promise((resolve) => res.once("close", resolve)));
+    app?.(req, res);
+  });
   const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics });
   const rooms = createCohortRooms(io, access, logger);
   let draining = false;
@@ -68,18 +77,12 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     sessionsModule(core, notifications.service),
     reviewsModule(core, notifications.service),
   ];
-  const inflight = tracker();
-  const app = createHttpApp({
+  app = createHttpApp({
     config,
     logger,
     metrics,
     ops: opsRoutes({ db, engine, metrics, draining: () => draining }),
     api: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
-  });
-  httpServer.on("request", (req, res) => {
-    // HTTP requests count as in-flight work for shutdown, like socket acks
-    inflight.add(new Promise((resolve) => res.once("close", resolve)));
-    app(req, res);
   });
   handleConnections(
     core,
