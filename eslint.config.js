@@ -10,7 +10,10 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
-      "no-restricted-properties": ["error", { object: "process", property: "env", message: "read configuration through src/config" }],
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "read configuration through src/config" },
+      ],
     },
   },
   {

@@ -362,7 +362,16 @@ async function main() {
     log(`connecting and joining ${all.length} sockets from ${SHARDS} client processes`);
     await Promise.all(
       shards.map((sh) =>
-        sh.request({ type: "init", urls: nodes.map((n) => n.url), clients: sh.clients, rate: (RATE * sh.clients.length) / all.length, seconds: SECONDS }, "ready"),
+        sh.request(
+          {
+            type: "init",
+            urls: nodes.map((n) => n.url),
+            clients: sh.clients,
+            rate: (RATE * sh.clients.length) / all.length,
+            seconds: SECONDS,
+          },
+          "ready",
+        ),
       ),
     );
 
@@ -384,11 +393,16 @@ async function main() {
     // ------------------------------------------------------------ convergence and durability
     const ackedPerSession = new Map<string, number>();
     shards.forEach((sh, k) =>
-      sh.clients.forEach((c, i) => ackedPerSession.set(c.sessionId, (ackedPerSession.get(c.sessionId) ?? 0) + reports[k].acked[i])),
+      sh.clients.forEach((c, i) =>
+        ackedPerSession.set(c.sessionId, (ackedPerSession.get(c.sessionId) ?? 0) + reports[k].acked[i]),
+      ),
     );
     const results = await Promise.all(
       shards.map((sh, k) =>
-        sh.request({ type: "expect", received: sh.clients.map((c, i) => (ackedPerSession.get(c.sessionId) ?? 0) - reports[k].acked[i]) }, "texts"),
+        sh.request(
+          { type: "expect", received: sh.clients.map((c, i) => (ackedPerSession.get(c.sessionId) ?? 0) - reports[k].acked[i]) },
+          "texts",
+        ),
       ),
     );
     const missingDeliveries = results.reduce((n, r) => n + r.missing, 0);
@@ -410,7 +424,10 @@ async function main() {
     // ------------------------------------------------------------ report
     const seconds = SECONDS;
     const latencies = reports.flatMap((r) => r.latencies);
-    const steady = latencies.filter(([t]) => t >= WARMUP_SECONDS * 1000).map(([, ms]) => ms).sort((a, b) => a - b);
+    const steady = latencies
+      .filter(([t]) => t >= WARMUP_SECONDS * 1000)
+      .map(([, ms]) => ms)
+      .sort((a, b) => a - b);
     const everything = latencies.map(([, ms]) => ms).sort((a, b) => a - b);
     const stats = (xs: number[]) => ({
       count: xs.length,
@@ -476,7 +493,10 @@ live sessions bench: ${SESSIONS} sessions × ${MEMBERS} members on ${nodes.lengt
   sent ${sent}, acked ${totalAcked}, failures ${JSON.stringify(failures)}
   ack latency (after ${WARMUP_SECONDS} s warm-up): p50 ${l.p50} ms  p95 ${l.p95} ms  p99 ${l.p99} ms  max ${l.max} ms  (target p99 < ${TARGET_P99_MS} ms)
   ack latency (whole run):          p50 ${a.p50} ms  p95 ${a.p95} ms  p99 ${a.p99} ms
-  server-side ack time (% within): ${Object.entries(serverAckShares).slice(0, 7).map(([k, v]) => `${k} ${v}%`).join(", ")}
+  server-side ack time (% within): ${Object.entries(serverAckShares)
+    .slice(0, 7)
+    .map(([k, v]) => `${k} ${v}%`)
+    .join(", ")}
   client processes' event-loop delay p99: ${result.clientEventLoopDelayMs.map((d) => `${d.p99} ms`).join(" / ")}
   throughput: ${result.ackedPerSecond} acked/s, ${result.deliveriesPerSecond} deliveries/s; ${result.writes.updatesPerInsert} updates per INSERT (commit)
   lost acknowledged updates: ${lost}, missing deliveries: ${missingDeliveries}, clients not converged: ${diverged}

@@ -21,4 +21,18 @@ export type { ReviewStatus } from "./Review.js";
 export type { ReviewVerdict } from "./ReviewAssignment.js";
 
 /** Every entity, listed explicitly (ESM builds cannot use globs). Domains append theirs. */
-export const entities = [User, RefreshToken, Cohort, Membership, Notification, Announcement, Review, ReviewAssignment, ReviewComment, LiveSession, DocUpdate, DocSnapshot, ChatMessage];
+export const entities = [
+  User,
+  RefreshToken,
+  Cohort,
+  Membership,
+  Notification,
+  Announcement,
+  Review,
+  ReviewAssignment,
+  ReviewComment,
+  LiveSession,
+  DocUpdate,
+  DocSnapshot,
+  ChatMessage,
+];

@@ -4,4 +4,9 @@ import { LiveSessions1764140200000 } from "./1764140200000-LiveSessions.js";
 import { PeerReviews1764140300000 } from "./1764140300000-PeerReviews.js";
 
 /** Every migration in order, listed explicitly (ESM builds cannot use globs). Domains append theirs. */
-export const migrations = [AccountsAndCohorts1764140000000, NotificationsAndAnnouncements1764140100000, LiveSessions1764140200000, PeerReviews1764140300000];
+export const migrations = [
+  AccountsAndCohorts1764140000000,
+  NotificationsAndAnnouncements1764140100000,
+  LiveSessions1764140200000,
+  PeerReviews1764140300000,
+];

@@ -36,7 +36,8 @@ export class AppError extends Error {
   }
 }
 
-const DB_UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|the database system is|Driver not Connected|Client has encountered a connection error/i;
+const DB_UNAVAILABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|the database system is|Driver not Connected|Client has encountered a connection error/i;
 
 /** True for errors that mean the database is unreachable rather than the request being wrong. */
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -64,7 +65,8 @@ export function toErrorBody(err: unknown): ErrorBody {
       : { code: err.code, message: err.message, details: err.details };
   }
   if (isDatabaseUnavailable(err)) return { code: "UNAVAILABLE", message: "the database is unavailable, try again shortly" };
-  if (isUnstorableText(err)) return { code: "INVALID_PAYLOAD", message: "a text value contains characters that cannot be stored (NUL)" };
+  if (isUnstorableText(err))
+    return { code: "INVALID_PAYLOAD", message: "a text value contains characters that cannot be stored (NUL)" };
   return { code: "INTERNAL", message: "internal error" };
 }
 

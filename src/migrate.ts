@@ -13,6 +13,8 @@ try {
   logger.info({ applied }, applied.length ? "migrations applied" : "no pending migrations");
   await db.destroy();
 } catch (err) {
-  process.stderr.write(`cohort-live: ${err instanceof ConfigError ? err.message : "migration failed: " + (err as Error).message}\n`);
+  process.stderr.write(
+    `cohort-live: ${err instanceof ConfigError ? err.message : "migration failed: " + (err as Error).message}\n`,
+  );
   process.exit(err instanceof ConfigError ? 2 : 1);
 }

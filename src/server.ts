@@ -124,7 +124,8 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         await closed;
         for (const m of modules) await m.stop?.().catch((err: Error) => logger.warn({ err: err.message }, "module stop failed"));
         await engine.close().catch(() => undefined);
-        if (db.isInitialized) await db.destroy().catch((err: Error) => logger.warn({ err: err.message }, "database close failed"));
+        if (db.isInitialized)
+          await db.destroy().catch((err: Error) => logger.warn({ err: err.message }, "database close failed"));
         logger.info("stopped");
       })();
       return stopping;

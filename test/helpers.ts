@@ -243,11 +243,7 @@ export interface TestUser {
 export const uniqueEmail = (tag = "user") => `${tag}-${randomBytes(5).toString("hex")}@cohort.test`;
 
 /** Registers a user; `role` mentor is granted by a (lazily registered) admin of the same node's database. */
-export async function makeUser(
-  node: Node,
-  role: "learner" | "mentor" | "admin" = "learner",
-  name?: string,
-): Promise<TestUser> {
+export async function makeUser(node: Node, role: "learner" | "mentor" | "admin" = "learner", name?: string): Promise<TestUser> {
   const email = role === "admin" ? ADMIN_EMAIL.replace("@", `+${randomBytes(3).toString("hex")}@`) : uniqueEmail(role);
   const password = `pw-${randomBytes(8).toString("hex")}`;
   const displayName = name ?? `${role} ${email.slice(0, 12)}`;
@@ -317,7 +313,11 @@ export async function makeCohort(
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** Connects a real socket.io-client socket (websocket transport) and resolves once connected. */
-export function connect(node: Node | string, token: string | undefined, opts: { reconnection?: boolean } = {}): Promise<ClientSocket> {
+export function connect(
+  node: Node | string,
+  token: string | undefined,
+  opts: { reconnection?: boolean } = {},
+): Promise<ClientSocket> {
   const url = typeof node === "string" ? node : node.url;
   const socket: ClientSocket = ioClient(url, {
     auth: token === undefined ? {} : { token },

@@ -9,9 +9,7 @@ const SALT_LEN = 16;
 
 function scrypt(password: string, salt: Buffer, keyLen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scryptCb(password.normalize("NFC"), salt, keyLen, opts, (err, key) =>
-      err ? reject(err) : resolve(key),
-    );
+    scryptCb(password.normalize("NFC"), salt, keyLen, opts, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 

@@ -15,7 +15,12 @@ export function authRateLimit(core: Pick<Core, "config" | "engine">) {
     const ip = req.ip ?? req.socket.remoteAddress ?? "unknown";
     const { allowed, retryAfterSec } = await core.engine.hit(`auth:${ip}`, limit, WINDOW_MS);
     if (!allowed) {
-      throw new AppError("RATE_LIMITED", "too many authentication requests, try again later", undefined, Math.max(1, retryAfterSec));
+      throw new AppError(
+        "RATE_LIMITED",
+        "too many authentication requests, try again later",
+        undefined,
+        Math.max(1, retryAfterSec),
+      );
     }
     next();
   };

@@ -54,7 +54,8 @@ export function authRoutes(core: Core, auth: AuthService): Router {
   });
   router.get("/users", authed, async (req, res) => {
     const { access } = caller(req);
-    if (access.role !== "mentor" && access.role !== "admin") throw new AppError("FORBIDDEN", "only mentors and admins may look up users");
+    if (access.role !== "mentor" && access.role !== "admin")
+      throw new AppError("FORBIDDEN", "only mentors and admins may look up users");
     res.json({ user: await auth.findByEmail(query(req, lookupQuery).email) });
   });
   router.patch("/users/:id/role", authed, async (req, res) => {

@@ -77,10 +77,19 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
             WHERE t.token_hash = $1
               FOR UPDATE OF t`,
           [sha256(token)],
-        )) as { user_id: string; family_id: string; used_at: Date | null; revoked_at: Date | null; expired: boolean; role: UserRole }[];
+        )) as {
+          user_id: string;
+          family_id: string;
+          used_at: Date | null;
+          revoked_at: Date | null;
+          expired: boolean;
+          role: UserRole;
+        }[];
         if (!row) return null;
         if (row.used_at) {
-          await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [row.family_id]);
+          await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [
+            row.family_id,
+          ]);
           return { reused: true as const, userId: row.user_id };
         }
         if (row.revoked_at || row.expired) return null;

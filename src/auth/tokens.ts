@@ -26,7 +26,12 @@ export function createTokenService(secret: string, ttlSec = ACCESS_TOKEN_TTL_SEC
       }
       try {
         const claims = jwt.verify(token, secret, { algorithms: ["HS256"] });
-        if (typeof claims !== "object" || typeof claims.sub !== "string" || !UUID.test(claims.sub) || typeof claims.exp !== "number") {
+        if (
+          typeof claims !== "object" ||
+          typeof claims.sub !== "string" ||
+          !UUID.test(claims.sub) ||
+          typeof claims.exp !== "number"
+        ) {
           throw new Error("bad claims");
         }
         return { sub: claims.sub, role: String(claims.role ?? ""), exp: claims.exp };

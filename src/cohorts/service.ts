@@ -38,7 +38,9 @@ const toCohort = (r: CohortRow): CohortDto => ({ id: r.id, name: r.name, slug: r
 
 /** Emails of other users go only to the cohort's mentors (admins act as mentors of every cohort). */
 const toMember = (r: MemberRow, withEmail: boolean): MemberDto => ({
-  user: withEmail ? { id: r.user_id, displayName: r.display_name, email: r.email } : { id: r.user_id, displayName: r.display_name },
+  user: withEmail
+    ? { id: r.user_id, displayName: r.display_name, email: r.email }
+    : { id: r.user_id, displayName: r.display_name },
   role: r.role,
   joinedAt: iso(r.joined_at),
 });
@@ -70,15 +72,15 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
 
   return {
     async create(access: UserAccess, input: { name: string; slug: string }): Promise<CohortDto> {
-      if (access.role !== "mentor" && access.role !== "admin") throw new AppError("FORBIDDEN", "only mentors and admins may create cohorts");
+      if (access.role !== "mentor" && access.role !== "admin")
+        throw new AppError("FORBIDDEN", "only mentors and admins may create cohorts");
       let cohort: CohortRow;
       try {
         cohort = await db.transaction(async (m) => {
-          const [row] = (await m.query(`INSERT INTO cohorts (name, slug, created_by) VALUES ($1, $2, $3) RETURNING id, name, slug, created_at`, [
-            input.name,
-            input.slug,
-            access.userId,
-          ])) as CohortRow[];
+          const [row] = (await m.query(
+            `INSERT INTO cohorts (name, slug, created_by) VALUES ($1, $2, $3) RETURNING id, name, slug, created_at`,
+            [input.name, input.slug, access.userId],
+          )) as CohortRow[];
           await m.query(`INSERT INTO memberships (cohort_id, user_id, role) VALUES ($1, $2, 'mentor')`, [row!.id, access.userId]);
           return row!;
         });
@@ -123,8 +125,15 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
         row = await db.transaction(async (m) => {
           const users: unknown[] = await m.query(`SELECT 1 FROM users WHERE id = $1`, [input.userId]);
           if (users.length === 0) throw new AppError("NOT_FOUND", "user not found");
-          await m.query(`INSERT INTO memberships (cohort_id, user_id, role) VALUES ($1, $2, $3)`, [cohortId, input.userId, input.role]);
-          const [added] = (await m.query(`${MEMBER_SELECT} WHERE m.cohort_id = $1 AND m.user_id = $2`, [cohortId, input.userId])) as MemberRow[];
+          await m.query(`INSERT INTO memberships (cohort_id, user_id, role) VALUES ($1, $2, $3)`, [
+            cohortId,
+            input.userId,
+            input.role,
+          ]);
+          const [added] = (await m.query(`${MEMBER_SELECT} WHERE m.cohort_id = $1 AND m.user_id = $2`, [
+            cohortId,
+            input.userId,
+          ])) as MemberRow[];
           return added!;
         });
       } catch (err) {
@@ -145,7 +154,10 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
       ])) as [unknown[], number];
       if (rows.length === 0) throw new AppError("NOT_FOUND", "not a member of this cohort");
       await core.access.changed(userId);
-      const [row] = (await db.query(`${MEMBER_SELECT} WHERE m.cohort_id = $1 AND m.user_id = $2`, [cohortId, userId])) as MemberRow[];
+      const [row] = (await db.query(`${MEMBER_SELECT} WHERE m.cohort_id = $1 AND m.user_id = $2`, [
+        cohortId,
+        userId,
+      ])) as MemberRow[];
       if (!row) throw new AppError("NOT_FOUND", "not a member of this cohort");
       return toMember(row, true);
     },
@@ -168,9 +180,15 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
         params.push(opts.after);
         cursor = `AND (m.joined_at, m.user_id) > (SELECT joined_at, user_id FROM memberships WHERE cohort_id = $1 AND user_id = $3)`;
       }
-      const rows = (await db.query(`${MEMBER_SELECT} WHERE m.cohort_id = $1 ${cursor} ORDER BY m.joined_at, m.user_id LIMIT $2`, params)) as MemberRow[];
+      const rows = (await db.query(
+        `${MEMBER_SELECT} WHERE m.cohort_id = $1 ${cursor} ORDER BY m.joined_at, m.user_id LIMIT $2`,
+        params,
+      )) as MemberRow[];
       if (rows.length === 0 && opts.after) {
-        const found: unknown[] = await db.query("SELECT 1 FROM memberships WHERE cohort_id = $1 AND user_id = $2", [cohortId, opts.after]);
+        const found: unknown[] = await db.query("SELECT 1 FROM memberships WHERE cohort_id = $1 AND user_id = $2", [
+          cohortId,
+          opts.after,
+        ]);
         if (found.length === 0) throw new AppError("NOT_FOUND", "cursor member not found");
       }
       const p = page(rows, opts.limit, (r) => r.user_id);

@@ -101,11 +101,14 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
   }
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
-  if (production && !e.JWT_SECRET) throw new ConfigError("invalid configuration: JWT_SECRET is required when NODE_ENV=production");
+  if (production && !e.JWT_SECRET)
+    throw new ConfigError("invalid configuration: JWT_SECRET is required when NODE_ENV=production");
   if (production && e.JWT_SECRET && e.JWT_SECRET.length < 16)
     throw new ConfigError("invalid configuration: JWT_SECRET must be at least 16 characters when NODE_ENV=production");
   if (e.REDIS_URL && !e.DATABASE_URL)
-    throw new ConfigError("invalid configuration: REDIS_URL requires DATABASE_URL (nodes of a cluster cannot share an embedded database)");
+    throw new ConfigError(
+      "invalid configuration: REDIS_URL requires DATABASE_URL (nodes of a cluster cannot share an embedded database)",
+    );
   if (e.REDIS_URL && !e.JWT_SECRET)
     throw new ConfigError("invalid configuration: REDIS_URL requires JWT_SECRET (nodes of a cluster must share one secret)");
   return {
@@ -114,9 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     port: e.PORT,
     database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "pglite", dataDir: e.DATA_DIR },
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : null,
-    jwt: e.JWT_SECRET
-      ? { secret: e.JWT_SECRET, generated: false }
-      : { secret: randomBytes(32).toString("hex"), generated: true },
+    jwt: e.JWT_SECRET ? { secret: e.JWT_SECRET, generated: false } : { secret: randomBytes(32).toString("hex"), generated: true },
     adminEmails: e.ADMIN_EMAILS.map((s) => s.toLowerCase()),
     // production without CORS_ORIGINS allows no cross-origin browser calls
     corsOrigins: e.CORS_ORIGINS.length > 0 ? e.CORS_ORIGINS : production ? [] : "*",

@@ -86,7 +86,11 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => unknown; 
       const callback = typeof params === "function" ? params : cb;
       const values = typeof params === "function" ? undefined : params;
       const p = open().then((db) => run(db, sql, values));
-      if (callback) p.then((r) => callback(null, r), (e: Error) => callback(e));
+      if (callback)
+        p.then(
+          (r) => callback(null, r),
+          (e: Error) => callback(e),
+        );
       return p;
     }
   }
@@ -124,7 +128,12 @@ export function createPgliteDriver(dataDir: string): { Pool: new () => unknown; 
       dbPromise = null;
       const unlock = unlockDir;
       unlockDir = null;
-      closing.finally(() => unlock?.()).then(() => cb?.(null), (e: Error) => cb?.(e));
+      closing
+        .finally(() => unlock?.())
+        .then(
+          () => cb?.(null),
+          (e: Error) => cb?.(e),
+        );
     }
   }
 

@@ -10,13 +10,7 @@ import type { Metrics } from "../metrics.js";
 export const MAX_BODY = "1mb";
 
 /** Builds the Express app: ops endpoints, `/api` routers, and the one error mapping for REST. */
-export function createHttpApp(deps: {
-  config: Config;
-  logger: Logger;
-  metrics: Metrics;
-  ops: Router;
-  api: Router[];
-}): Express {
+export function createHttpApp(deps: { config: Config; logger: Logger; metrics: Metrics; ops: Router; api: Router[] }): Express {
   const { config, logger, metrics } = deps;
   const app = express();
   app.disable("x-powered-by");
@@ -56,8 +50,10 @@ export function createHttpApp(deps: {
     const type = (err as { type?: string } | null)?.type;
     if (type === "entity.parse.failed") mapped = new AppError("INVALID_PAYLOAD", "malformed JSON body");
     else if (type === "entity.too.large") mapped = new AppError("PAYLOAD_TOO_LARGE", "body over 1 MB");
-    else if (typeof type === "string" && (type.startsWith("encoding.") || type.startsWith("charset."))) mapped = new AppError("INVALID_PAYLOAD", "unsupported body encoding or charset");
-    else if ((err as { status?: number } | null)?.status === 400 && !(err instanceof AppError)) mapped = new AppError("INVALID_PAYLOAD", "malformed request");
+    else if (typeof type === "string" && (type.startsWith("encoding.") || type.startsWith("charset.")))
+      mapped = new AppError("INVALID_PAYLOAD", "unsupported body encoding or charset");
+    else if ((err as { status?: number } | null)?.status === 400 && !(err instanceof AppError))
+      mapped = new AppError("INVALID_PAYLOAD", "malformed request");
     const body = toErrorBody(mapped);
     if (isDatabaseError(err)) metrics.dbErrors.inc();
     if (body.code === "INTERNAL" || body.code === "UNAVAILABLE") logger.error({ err, reqId: req.id }, "request failed");

@@ -19,8 +19,7 @@ export const text = (min: number, max: number) =>
     .refine((s) => !s.includes("\u0000"), { message: "must not contain NUL characters" });
 
 /** `limit` query values arrive as strings. */
-export const limitParam = (max: number, fallback = 50) =>
-  z.coerce.number().int().min(1).max(max).optional().default(fallback);
+export const limitParam = (max: number, fallback = 50) => z.coerce.number().int().min(1).max(max).optional().default(fallback);
 
 /** A refinement issue carrying this param turns the whole parse into PAYLOAD_TOO_LARGE (413). */
 const TOO_LARGE = { tooLarge: true };

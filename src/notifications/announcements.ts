@@ -64,9 +64,15 @@ export function createAnnouncementService(core: Pick<Core, "db" | "access">, not
         params.push(opts.after);
         cursor = "AND (a.created_at, a.id) > (SELECT created_at, id FROM announcements WHERE id = $3 AND cohort_id = $1)";
       }
-      const rows = (await db.query(`${SELECT} WHERE a.cohort_id = $1 ${cursor} ORDER BY a.created_at, a.id LIMIT $2`, params)) as AnnouncementRow[];
+      const rows = (await db.query(
+        `${SELECT} WHERE a.cohort_id = $1 ${cursor} ORDER BY a.created_at, a.id LIMIT $2`,
+        params,
+      )) as AnnouncementRow[];
       if (rows.length === 0 && opts.after) {
-        const found: unknown[] = await db.query("SELECT 1 FROM announcements WHERE id = $1 AND cohort_id = $2", [opts.after, cohortId]);
+        const found: unknown[] = await db.query("SELECT 1 FROM announcements WHERE id = $1 AND cohort_id = $2", [
+          opts.after,
+          cohortId,
+        ]);
         if (found.length === 0) throw new AppError("NOT_FOUND", "announcement not found");
       }
       const more = rows.length > opts.limit;

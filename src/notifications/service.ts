@@ -137,7 +137,10 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
         try {
           io.to(userRoom(userId)).emit("notification", notification);
         } catch (err) {
-          logger.warn({ err: (err as Error).message, userId }, "notification not delivered live; the client gets it through sync");
+          logger.warn(
+            { err: (err as Error).message, userId },
+            "notification not delivered live; the client gets it through sync",
+          );
         }
       }
     },

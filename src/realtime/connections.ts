@@ -14,15 +14,18 @@ const expiryTimers = new WeakMap<AppSocket, NodeJS.Timeout>();
 export function scheduleExpiry(socket: AppSocket) {
   clearTimeout(expiryTimers.get(socket));
   const msToExpiry = Math.max(0, socket.data.exp * 1000 - Date.now());
-  const timer = setTimeout(() => {
-    if (socket.data.exp * 1000 > Date.now()) return scheduleExpiry(socket);
-    socket.emit("auth:expired", { exp: socket.data.exp });
-    const kill = setTimeout(() => {
-      if (socket.data.exp * 1000 <= Date.now()) socket.disconnect(true);
-      else scheduleExpiry(socket);
-    }, EXPIRY_GRACE_MS);
-    expiryTimers.set(socket, kill);
-  }, Math.min(msToExpiry, 2 ** 31 - 1));
+  const timer = setTimeout(
+    () => {
+      if (socket.data.exp * 1000 > Date.now()) return scheduleExpiry(socket);
+      socket.emit("auth:expired", { exp: socket.data.exp });
+      const kill = setTimeout(() => {
+        if (socket.data.exp * 1000 <= Date.now()) socket.disconnect(true);
+        else scheduleExpiry(socket);
+      }, EXPIRY_GRACE_MS);
+      expiryTimers.set(socket, kill);
+    },
+    Math.min(msToExpiry, 2 ** 31 - 1),
+  );
   expiryTimers.set(socket, timer);
 }
 

@@ -51,12 +51,7 @@ export interface ReviewCommentDto {
   createdAt: string;
 }
 export type NotificationType =
-  | "announcement"
-  | "session_started"
-  | "review_requested"
-  | "review_revised"
-  | "review_comment"
-  | "review_verdict";
+  "announcement" | "session_started" | "review_requested" | "review_revised" | "review_comment" | "review_verdict";
 export interface NotificationDto {
   id: string;
   type: NotificationType;
@@ -68,10 +63,7 @@ export type Binary = Uint8Array | ArrayBuffer | Buffer;
 
 export interface ClientToServerEvents {
   "auth:refresh": (payload: { token: string }, ack?: Ack<{ exp: number }>) => void;
-  "notifications:sync": (
-    payload: { after?: string },
-    ack?: Ack<{ items: NotificationDto[]; nextCursor: string | null }>,
-  ) => void;
+  "notifications:sync": (payload: { after?: string }, ack?: Ack<{ items: NotificationDto[]; nextCursor: string | null }>) => void;
   "session:join": (
     payload: { sessionId: string },
     ack?: Ack<{
@@ -89,10 +81,7 @@ export interface ClientToServerEvents {
     ack?: Ack<{ update: Uint8Array; stateVector: Uint8Array }>,
   ) => void;
   "awareness:update": (payload: { sessionId: string; state: unknown }, ack?: Ack) => void;
-  "chat:send": (
-    payload: { sessionId: string; body: string; clientId: string },
-    ack?: Ack<{ message: ChatMessageDto }>,
-  ) => void;
+  "chat:send": (payload: { sessionId: string; body: string; clientId: string }, ack?: Ack<{ message: ChatMessageDto }>) => void;
   "chat:history": (
     payload: { sessionId: string; after?: string; limit?: number },
     ack?: Ack<{ messages: ChatMessageDto[] }>,

@@ -39,7 +39,10 @@ export async function checkExplicitReviewers(m: EntityManager, cohortId: string,
     ]);
   }
   if (ids.length === 0) return;
-  const rows = (await m.query(`SELECT user_id FROM memberships WHERE cohort_id = $1 AND user_id = ANY($2::uuid[])`, [cohortId, ids])) as {
+  const rows = (await m.query(`SELECT user_id FROM memberships WHERE cohort_id = $1 AND user_id = ANY($2::uuid[])`, [
+    cohortId,
+    ids,
+  ])) as {
     user_id: string;
   }[];
   const members = new Set(rows.map((r) => r.user_id));

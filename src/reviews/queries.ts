@@ -115,7 +115,9 @@ const COMMENT_SELECT = `SELECT c.id, c.review_id, c.author_id, u.display_name, c
   FROM review_comments c JOIN users u ON u.id = c.author_id`;
 
 export async function loadComments(m: EntityManager, reviewId: string): Promise<ReviewCommentDto[]> {
-  const rows = (await m.query(`${COMMENT_SELECT} WHERE c.review_id = $1 ORDER BY c.created_at, c.id`, [reviewId])) as CommentRow[];
+  const rows = (await m.query(`${COMMENT_SELECT} WHERE c.review_id = $1 ORDER BY c.created_at, c.id`, [
+    reviewId,
+  ])) as CommentRow[];
   return rows.map(toCommentDto);
 }
 
@@ -148,7 +150,10 @@ export async function listReviews(
     where += ` AND (r.created_at, r.id) > (SELECT created_at, id FROM reviews WHERE id = $${params.length})`;
   }
   params.push(q.limit + 1);
-  const rows = (await m.query(`${REVIEW_SELECT} WHERE ${where} ORDER BY r.created_at, r.id LIMIT $${params.length}`, params)) as ReviewRow[];
+  const rows = (await m.query(
+    `${REVIEW_SELECT} WHERE ${where} ORDER BY r.created_at, r.id LIMIT $${params.length}`,
+    params,
+  )) as ReviewRow[];
   // an unknown cursor is 404, not an empty page that reads as "nothing newer"
   if (rows.length === 0 && q.after) {
     const found: unknown[] = await m.query(`SELECT 1 FROM reviews WHERE id = $1 AND cohort_id = $2`, [q.after, cohortId]);

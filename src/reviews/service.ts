@@ -83,7 +83,13 @@ export function createReviewService(core: Core, notifications: NotificationServi
   }
 
   /** Notifications only for users who can still see the cohort, written in the caller's transaction. */
-  async function notify(m: EntityManager, cohortId: string, userIds: string[], type: NotificationType, payload: Record<string, unknown>) {
+  async function notify(
+    m: EntityManager,
+    cohortId: string,
+    userIds: string[],
+    type: NotificationType,
+    payload: Record<string, unknown>,
+  ) {
     const recipients = await withCohortAccess(m, cohortId, unique(userIds));
     return recipients.length > 0 ? notifications.insertForUsers(m, recipients, type, payload) : [];
   }
@@ -107,7 +113,10 @@ export function createReviewService(core: Core, notifications: NotificationServi
           [cohortId, authorId, input.title, input.description ?? null, input.language, input.code],
         )) as { id: string; title: string }[];
         if (reviewerIds.length > 0) {
-          await m.query(`INSERT INTO review_assignments (review_id, reviewer_id) SELECT $1, unnest($2::uuid[])`, [id, reviewerIds]);
+          await m.query(`INSERT INTO review_assignments (review_id, reviewer_id) SELECT $1, unnest($2::uuid[])`, [
+            id,
+            reviewerIds,
+          ]);
         }
         const stored = await notify(m, cohortId, reviewerIds, "review_requested", { reviewId: id, cohortId, title });
         const assignment = {
@@ -170,7 +179,8 @@ export function createReviewService(core: Core, notifications: NotificationServi
       const { result, stored, changed } = await db.transaction(async (m) => {
         const review = await locked(m, reviewId, "update");
         const reviewers = await loadReviewers(m, reviewId);
-        if (!reviewers.some((r) => r.user.id === me)) throw new AppError("FORBIDDEN", "only an assigned reviewer may give a verdict");
+        if (!reviewers.some((r) => r.user.id === me))
+          throw new AppError("FORBIDDEN", "only an assigned reviewer may give a verdict");
         assertNotClosed(review);
         await m.query(
           `UPDATE review_assignments SET verdict = $3, open = false, verdict_at = now() WHERE review_id = $1 AND reviewer_id = $2`,
@@ -178,7 +188,8 @@ export function createReviewService(core: Core, notifications: NotificationServi
         );
         const status = statusFromVerdicts(reviewers.map((r) => (r.user.id === me ? verdict : r.verdict)));
         // an approved review frees every assignment still open
-        if (status === "approved") await m.query(`UPDATE review_assignments SET open = false WHERE review_id = $1 AND open`, [reviewId]);
+        if (status === "approved")
+          await m.query(`UPDATE review_assignments SET open = false WHERE review_id = $1 AND open`, [reviewId]);
         await m.query(`UPDATE reviews SET status = $2, updated_at = now() WHERE id = $1`, [reviewId, status]);
         const stored = await notify(m, cohortId, [review.author_id], "review_verdict", { reviewId, verdict, status });
         return { result: await snapshot(m, reviewId), stored, changed: status !== review.status };
@@ -194,12 +205,15 @@ export function createReviewService(core: Core, notifications: NotificationServi
         const review = await locked(m, reviewId, "update");
         if (review.author_id !== access.userId) throw new AppError("FORBIDDEN", "only the author may revise the review");
         assertNotClosed(review);
-        if (review.status !== "changes_requested") throw new AppError("CONFLICT", "a revision is only possible after changes were requested");
-        await m.query(`UPDATE reviews SET code = $2, revision = revision + 1, status = 'open', updated_at = now() WHERE id = $1`, [
+        if (review.status !== "changes_requested")
+          throw new AppError("CONFLICT", "a revision is only possible after changes were requested");
+        await m.query(
+          `UPDATE reviews SET code = $2, revision = revision + 1, status = 'open', updated_at = now() WHERE id = $1`,
+          [reviewId, code],
+        );
+        await m.query(`UPDATE review_assignments SET verdict = NULL, verdict_at = NULL, open = true WHERE review_id = $1`, [
           reviewId,
-          code,
         ]);
-        await m.query(`UPDATE review_assignments SET verdict = NULL, verdict_at = NULL, open = true WHERE review_id = $1`, [reviewId]);
         const reviewerIds = (await loadReviewers(m, reviewId)).map((r) => r.user.id);
         const stored = await notify(m, cohortId, reviewerIds, "review_revised", { reviewId, cohortId, title: review.title });
         return { result: await snapshot(m, reviewId), stored };
@@ -213,7 +227,8 @@ export function createReviewService(core: Core, notifications: NotificationServi
       const { isMentor } = await gate(access, reviewId);
       const result = await db.transaction(async (m) => {
         const review = await locked(m, reviewId, "update");
-        if (review.author_id !== access.userId && !isMentor) throw new AppError("FORBIDDEN", "only the author or a cohort mentor may close the review");
+        if (review.author_id !== access.userId && !isMentor)
+          throw new AppError("FORBIDDEN", "only the author or a cohort mentor may close the review");
         assertNotClosed(review);
         await m.query(`UPDATE reviews SET status = 'closed', updated_at = now() WHERE id = $1`, [reviewId]);
         await m.query(`UPDATE review_assignments SET open = false WHERE review_id = $1 AND open`, [reviewId]);

@@ -34,7 +34,9 @@ export function createAwareness(core: Pick<Core, "engine" | "logger">) {
     t.last = Date.now();
     t.pending = undefined;
     t.current = json;
-    t.socket.to(sessionRoom(sessionId)).emit("awareness:update", { sessionId, userId: t.userId, state: JSON.parse(json) as unknown });
+    t.socket
+      .to(sessionRoom(sessionId))
+      .emit("awareness:update", { sessionId, userId: t.userId, state: JSON.parse(json) as unknown });
     engine.store
       .hset(key(sessionId), t.userId, json, TTL_MS)
       .catch((err: Error) => logger.debug({ err: err.message }, "awareness state not stored"));
@@ -52,10 +54,13 @@ export function createAwareness(core: Pick<Core, "engine" | "logger">) {
       if (wait <= 0 && !t.timer) return relay(sessionId, t, json);
       t.pending = json;
       const throttle = t;
-      throttle.timer ??= setTimeout(() => {
-        throttle.timer = undefined;
-        if (throttle.pending !== undefined) relay(sessionId, throttle, throttle.pending);
-      }, Math.max(0, wait));
+      throttle.timer ??= setTimeout(
+        () => {
+          throttle.timer = undefined;
+          if (throttle.pending !== undefined) relay(sessionId, throttle, throttle.pending);
+        },
+        Math.max(0, wait),
+      );
     },
 
     /** Every user's last state in the session, on any node. */
@@ -88,7 +93,8 @@ export function createAwareness(core: Pick<Core, "engine" | "logger">) {
     /** Re-stores the current states of local sockets so they outlive the TTL while their users stay. */
     async refresh() {
       for (const [sessionId, bySocket] of throttles) {
-        for (const t of bySocket.values()) if (t.current !== undefined) await engine.store.hset(key(sessionId), t.userId, t.current, TTL_MS);
+        for (const t of bySocket.values())
+          if (t.current !== undefined) await engine.store.hset(key(sessionId), t.userId, t.current, TTL_MS);
       }
     },
 

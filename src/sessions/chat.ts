@@ -67,10 +67,16 @@ export function createChatService(db: DataSource) {
         params.push(opts.after);
         cursor = `AND (c.created_at, c.id) > (SELECT created_at, id FROM chat_messages WHERE id = $3 AND session_id = $1)`;
       }
-      const rows = (await db.query(`${SELECT} WHERE c.session_id = $1 ${cursor} ORDER BY c.created_at, c.id LIMIT $2`, params)) as MessageRow[];
+      const rows = (await db.query(
+        `${SELECT} WHERE c.session_id = $1 ${cursor} ORDER BY c.created_at, c.id LIMIT $2`,
+        params,
+      )) as MessageRow[];
       // an unknown cursor is 404, not an empty page that reads as "nothing newer"
       if (rows.length === 0 && opts.after) {
-        const found: unknown[] = await db.query(`SELECT 1 FROM chat_messages WHERE id = $1 AND session_id = $2`, [opts.after, sessionId]);
+        const found: unknown[] = await db.query(`SELECT 1 FROM chat_messages WHERE id = $1 AND session_id = $2`, [
+          opts.after,
+          sessionId,
+        ]);
         if (found.length === 0) throw new AppError("NOT_FOUND", "message not found");
       }
       const more = rows.length > opts.limit;

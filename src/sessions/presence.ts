@@ -67,7 +67,9 @@ export function createPresence(
     if (await store.zadd(keys.sockets(sessionId), entry.member, now + EXPIRY_MS)) {
       const count = await store.hincr(keys.users(sessionId), entry.user.userId, 1);
       if (count === 1) {
-        io.to(sessionRoom(sessionId)).except(userRoom(entry.user.userId)).emit("presence:joined", { sessionId, user: entry.user });
+        io.to(sessionRoom(sessionId))
+          .except(userRoom(entry.user.userId))
+          .emit("presence:joined", { sessionId, user: entry.user });
       }
     }
     entry.state = "registered";

@@ -26,7 +26,8 @@ const awarenessState = z.unknown().superRefine((v, ctx) => {
     json = undefined;
   }
   if (json === undefined) ctx.addIssue({ code: "custom", message: "must be JSON" });
-  else if (Buffer.byteLength(json) > MAX_AWARENESS_BYTES) ctx.addIssue(tooLargeIssue(`must be at most ${MAX_AWARENESS_BYTES} bytes of JSON`));
+  else if (Buffer.byteLength(json) > MAX_AWARENESS_BYTES)
+    ctx.addIssue(tooLargeIssue(`must be at most ${MAX_AWARENESS_BYTES} bytes of JSON`));
 });
 
 export const sessionRef = z.object({ sessionId: uuid });
@@ -38,11 +39,7 @@ export const chatSendInput = z.object({ sessionId: uuid, body: text(1, 2000), cl
 export const chatHistoryInput = z.object({
   sessionId: uuid,
   after: uuid.optional(),
-  limit: z
-    .union([z.number(), z.string()])
-    .pipe(z.coerce.number<number | string>().int().min(1).max(200))
-    .optional()
-    .default(50),
+  limit: z.union([z.number(), z.string()]).pipe(z.coerce.number<number | string>().int().min(1).max(200)).optional().default(50),
 });
 
 export const createSessionBody = z.object({

@@ -37,7 +37,8 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
     let info = await cache.get(sessionId);
     // a refusal is never based on a cached status: the session may have just started on another node
     if (info && live && info.status !== "live") info = await cache.fresh(sessionId);
-    if (!info || !core.access.cohortRole(ctx.access, info.cohortId)) throw new AppError("FORBIDDEN", "not a member of this cohort");
+    if (!info || !core.access.cohortRole(ctx.access, info.cohortId))
+      throw new AppError("FORBIDDEN", "not a member of this cohort");
     if (live && info.status !== "live") throw new AppError("FORBIDDEN", `the session is ${info.status}, not live`);
     return info;
   }

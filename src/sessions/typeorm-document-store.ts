@@ -134,7 +134,10 @@ export function createTypeormDocumentStore(
         try {
           await store.compact(next);
         } catch (err) {
-          logger?.warn({ err: (err as Error).message, sessionId: next }, "document compaction failed; retried on a later trigger");
+          logger?.warn(
+            { err: (err as Error).message, sessionId: next },
+            "document compaction failed; retried on a later trigger",
+          );
         }
       }
       compacting = null;

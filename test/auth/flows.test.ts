@@ -32,9 +32,11 @@ describe("auth flows", () => {
     expect(new Date(res.body.user.createdAt).toISOString()).toBe(res.body.user.createdAt);
     expect(res.body.accessToken).toEqual(expect.any(String));
     expect(res.body.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const [row] = await sql<{ email: string; password_hash: string }>(cluster.dbUrl, "SELECT email, password_hash FROM users WHERE id = $1", [
-      res.body.user.id,
-    ]);
+    const [row] = await sql<{ email: string; password_hash: string }>(
+      cluster.dbUrl,
+      "SELECT email, password_hash FROM users WHERE id = $1",
+      [res.body.user.id],
+    );
     expect(row!.email).toBe(email.toLowerCase());
     expect(row!.password_hash).not.toContain("correct horse");
     expect(JSON.stringify(res.body)).not.toContain(row!.password_hash);
@@ -127,7 +129,9 @@ describe("auth flows", () => {
   it("an unknown or expired refresh token is 401", async () => {
     expect((await refresh("A".repeat(43))).status).toBe(401);
     const reg = await register(uniqueEmail());
-    await sql(cluster.dbUrl, "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1", [reg.body.user.id]);
+    await sql(cluster.dbUrl, "UPDATE refresh_tokens SET expires_at = now() - interval '1 second' WHERE user_id = $1", [
+      reg.body.user.id,
+    ]);
     const res = await refresh(reg.body.refreshToken);
     expect(res.status).toBe(401);
   });
@@ -181,7 +185,9 @@ describe("auth flows", () => {
     expect((await refresh(c.body.refreshToken)).status).toBe(401);
     expect((await login(email, "old password")).status).toBe(401);
     expect((await login(email, "new password")).status).toBe(200);
-    expect((await api(node, "POST", "/api/auth/password", { body: { currentPassword: "x", newPassword: "yyyyyyyy" } })).status).toBe(401);
+    expect(
+      (await api(node, "POST", "/api/auth/password", { body: { currentPassword: "x", newPassword: "yyyyyyyy" } })).status,
+    ).toBe(401);
   });
 
   it("GET /api/me needs a token and never shows a password hash", async () => {
@@ -197,12 +203,16 @@ describe("auth flows", () => {
     const mentor = await makeUser(node, "mentor");
     const learner = await makeUser(node, "learner", "Findable");
     for (const who of [admin, mentor]) {
-      const res = await api(node, "GET", `/api/users?email=${encodeURIComponent(learner.email.toUpperCase())}`, { token: who.accessToken });
+      const res = await api(node, "GET", `/api/users?email=${encodeURIComponent(learner.email.toUpperCase())}`, {
+        token: who.accessToken,
+      });
       expect(res.status).toBe(200);
       expect(res.body.user).toMatchObject({ id: learner.id, email: learner.email, displayName: "Findable" });
     }
     // exact match only: a prefix finds nothing
-    const prefix = await api(node, "GET", `/api/users?email=${encodeURIComponent(learner.email.slice(0, -1))}`, { token: mentor.accessToken });
+    const prefix = await api(node, "GET", `/api/users?email=${encodeURIComponent(learner.email.slice(0, -1))}`, {
+      token: mentor.accessToken,
+    });
     expect(prefix.status).toBe(404);
     const miss = await api(node, "GET", `/api/users?email=${encodeURIComponent(uniqueEmail())}`, { token: admin.accessToken });
     expect(miss.status).toBe(404);
@@ -216,17 +226,27 @@ describe("auth flows", () => {
     const admin = await adminOf(node);
     const mentor = await makeUser(node, "mentor");
     const learner = await makeUser(node);
-    const byMentor = await api(node, "PATCH", `/api/users/${learner.id}/role`, { token: mentor.accessToken, body: { role: "admin" } });
+    const byMentor = await api(node, "PATCH", `/api/users/${learner.id}/role`, {
+      token: mentor.accessToken,
+      body: { role: "admin" },
+    });
     expect(byMentor.status).toBe(403);
-    const bySelf = await api(node, "PATCH", `/api/users/${learner.id}/role`, { token: learner.accessToken, body: { role: "admin" } });
+    const bySelf = await api(node, "PATCH", `/api/users/${learner.id}/role`, {
+      token: learner.accessToken,
+      body: { role: "admin" },
+    });
     expect(bySelf.status).toBe(403);
 
     // the learner's existing token says "learner"; permissions follow the database
-    expect((await api(node, "POST", "/api/cohorts", { token: learner.accessToken, body: { name: "X", slug: "x-before" } })).status).toBe(403);
+    expect(
+      (await api(node, "POST", "/api/cohorts", { token: learner.accessToken, body: { name: "X", slug: "x-before" } })).status,
+    ).toBe(403);
     const res = await api(node, "PATCH", `/api/users/${learner.id}/role`, { token: admin.accessToken, body: { role: "mentor" } });
     expect(res.status).toBe(200);
     expect(res.body.user).toMatchObject({ id: learner.id, role: "mentor", email: learner.email });
-    expect((await api(node, "POST", "/api/cohorts", { token: learner.accessToken, body: { name: "X", slug: "x-after" } })).status).toBe(201);
+    expect(
+      (await api(node, "POST", "/api/cohorts", { token: learner.accessToken, body: { name: "X", slug: "x-after" } })).status,
+    ).toBe(201);
     expect((await api(node, "GET", "/api/me", { token: learner.accessToken })).body.user.role).toBe("mentor");
     // a fresh token carries the new role claim
     const relog = await login(learner.email, learner.password);

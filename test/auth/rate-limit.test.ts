@@ -42,7 +42,10 @@ describe("AUTH_RATE_LIMIT per client IP, shared by every node", () => {
       await api(a, "POST", "/api/auth/login", { headers: ip, body: { email: known, password: "the password" } }),
       await api(b, "POST", "/api/auth/login", { headers: ip, body: { email: uniqueEmail("unknown"), password: "the password" } }),
       await api(b, "POST", "/api/auth/refresh", { headers: ip, body: { refreshToken: reg.body.refreshToken } }),
-      await api(a, "POST", "/api/auth/register", { headers: ip, body: { email: uniqueEmail(), password: "long enough", displayName: "X" } }),
+      await api(a, "POST", "/api/auth/register", {
+        headers: ip,
+        body: { email: uniqueEmail(), password: "long enough", displayName: "X" },
+      }),
     ];
     for (const res of limited) {
       expect(res.status).toBe(429);
@@ -54,7 +57,10 @@ describe("AUTH_RATE_LIMIT per client IP, shared by every node", () => {
     expect(limited[0]!.body).toEqual(limited[1]!.body);
 
     // another client address is unaffected, and so are routes outside /api/auth
-    const other = await api(b, "POST", "/api/auth/login", { headers: from("203.0.113.8"), body: { email: known, password: "the password" } });
+    const other = await api(b, "POST", "/api/auth/login", {
+      headers: from("203.0.113.8"),
+      body: { email: known, password: "the password" },
+    });
     expect(other.status).toBe(200);
     const me = await api(a, "GET", "/api/me", { headers: ip, token: reg.body.accessToken });
     expect(me.status).toBe(200);

@@ -36,13 +36,17 @@ describe("access tokens", () => {
 
   it("rejects an expired token", async () => {
     const u = await makeUser(node);
-    const expired = jwt.sign({ sub: u.id, role: "learner", exp: Math.floor(Date.now() / 1000) - 60 }, JWT_SECRET, { algorithm: "HS256" });
+    const expired = jwt.sign({ sub: u.id, role: "learner", exp: Math.floor(Date.now() / 1000) - 60 }, JWT_SECRET, {
+      algorithm: "HS256",
+    });
     await expect401(expired);
   });
 
   it("rejects a token signed with another secret", async () => {
     const u = await makeUser(node);
-    await expect401(jwt.sign({ role: "learner" }, "another-secret-0123456789", { algorithm: "HS256", subject: u.id, expiresIn: 600 }));
+    await expect401(
+      jwt.sign({ role: "learner" }, "another-secret-0123456789", { algorithm: "HS256", subject: u.id, expiresIn: 600 }),
+    );
   });
 
   it("rejects alg none", async () => {
@@ -79,7 +83,9 @@ describe("access tokens", () => {
   });
 
   it("rejects a valid-looking token for a user that never existed", async () => {
-    await expect401(jwt.sign({ role: "admin" }, JWT_SECRET, { algorithm: "HS256", subject: crypto.randomUUID(), expiresIn: 600 }));
+    await expect401(
+      jwt.sign({ role: "admin" }, JWT_SECRET, { algorithm: "HS256", subject: crypto.randomUUID(), expiresIn: 600 }),
+    );
     await expect401(jwt.sign({ role: "admin" }, JWT_SECRET, { algorithm: "HS256", subject: "not-a-uuid", expiresIn: 600 }));
   });
 
@@ -88,7 +94,11 @@ describe("access tokens", () => {
     const socket = await connect(node, u.accessToken);
     expect(socket.connected).toBe(true);
     socket.close();
-    const forged = jwt.sign({ role: "learner" }, "another-secret-0123456789", { algorithm: "HS256", subject: u.id, expiresIn: 600 });
+    const forged = jwt.sign({ role: "learner" }, "another-secret-0123456789", {
+      algorithm: "HS256",
+      subject: u.id,
+      expiresIn: 600,
+    });
     const err = await connect(node, forged).then(
       (s) => (s.close(), null),
       (e: { data?: { code?: string } }) => e,

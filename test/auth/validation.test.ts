@@ -37,7 +37,12 @@ describe("bad input on the auth and user routes is a 4xx, never a 500", () => {
       ["missing email", { ...good(), email: undefined }, 400, "INVALID_PAYLOAD"],
       ["email a number", { ...good(), email: 42 }, 400, "INVALID_PAYLOAD"],
       ["email not an address", { ...good(), email: "not-an-email" }, 400, "INVALID_PAYLOAD"],
-      ["email over 320", { ...good(), email: `${"a".repeat(64)}@${Array(5).fill("b".repeat(60)).join(".")}.com` }, 400, "INVALID_PAYLOAD"],
+      [
+        "email over 320",
+        { ...good(), email: `${"a".repeat(64)}@${Array(5).fill("b".repeat(60)).join(".")}.com` },
+        400,
+        "INVALID_PAYLOAD",
+      ],
       ["password missing", { ...good(), password: undefined }, 400, "INVALID_PAYLOAD"],
       ["password 7 chars", { ...good(), password: "1234567" }, 400, "INVALID_PAYLOAD"],
       ["password 129 chars", { ...good(), password: "p".repeat(129) }, 400, "INVALID_PAYLOAD"],
@@ -55,7 +60,9 @@ describe("bad input on the auth and user routes is a 4xx, never a 500", () => {
     });
     expect(edge.status).toBe(201);
     expect(edge.body.user.displayName).toBe("😀".repeat(80));
-    expect((await api(node, "POST", "/api/auth/login", { body: { email: edge.body.user.email, password: "🔑".repeat(128) } })).status).toBe(200);
+    expect(
+      (await api(node, "POST", "/api/auth/login", { body: { email: edge.body.user.email, password: "🔑".repeat(128) } })).status,
+    ).toBe(200);
     // the contract sets no email form beyond an address: a one-letter TLD or a single-label domain is one
     for (const domain of ["b.c", "localhost"]) {
       const email = `${newId().slice(0, 8)}@${domain}`;
@@ -89,7 +96,10 @@ describe("bad input on the auth and user routes is a 4xx, never a 500", () => {
       ["token empty", { refreshToken: "" }, 400, "INVALID_PAYLOAD"],
       ["token oversize", { refreshToken: "t".repeat(513) }, 400, "INVALID_PAYLOAD"],
     ];
-    await check("POST", "/api/auth/refresh", [...cases, ["unknown token", { refreshToken: "t".repeat(43) }, 401, "UNAUTHORIZED"]]);
+    await check("POST", "/api/auth/refresh", [
+      ...cases,
+      ["unknown token", { refreshToken: "t".repeat(43) }, 401, "UNAUTHORIZED"],
+    ]);
     await check("POST", "/api/auth/logout", cases);
   });
 
@@ -140,13 +150,18 @@ describe("bad input on the auth and user routes is a 4xx, never a 500", () => {
       const res = await api(node, "PATCH", `/api/users/${id}/role`, { token: admin.accessToken, body: { role: "mentor" } });
       expect({ id, status: res.status }).toEqual({ id, status: 400 });
     }
-    expect((await api(node, "PATCH", `/api/users/${newId()}/role`, { token: admin.accessToken, body: { role: "mentor" } })).status).toBe(404);
+    expect(
+      (await api(node, "PATCH", `/api/users/${newId()}/role`, { token: admin.accessToken, body: { role: "mentor" } })).status,
+    ).toBe(404);
   });
 
   it("a malformed Authorization header is 401", async () => {
     for (const authorization of ["Bearer", "Bearer ", "Bearer a b", "Token abc", "x".repeat(5000)]) {
       const res = await api(node, "GET", "/api/me", { headers: { authorization } });
-      expect({ authorization: authorization.slice(0, 20), status: res.status }).toEqual({ authorization: authorization.slice(0, 20), status: 401 });
+      expect({ authorization: authorization.slice(0, 20), status: res.status }).toEqual({
+        authorization: authorization.slice(0, 20),
+        status: 401,
+      });
     }
     const long = await api(node, "GET", "/api/me", { token: "x".repeat(5000) });
     expect(long.status).toBe(401);

@@ -28,7 +28,9 @@ describe("revocation counts from the next request on every node", () => {
     expect((await api(b, "GET", `/api/cohorts/${cohort.id}`, { token: learner.accessToken })).status).toBe(200);
     expect((await api(a, "GET", `/api/cohorts/${cohort.id}/members`, { token: learner.accessToken })).status).toBe(200);
 
-    expect((await api(a, "DELETE", `/api/cohorts/${cohort.id}/members/${learner.id}`, { token: mentor.accessToken })).status).toBe(204);
+    expect(
+      (await api(a, "DELETE", `/api/cohorts/${cohort.id}/members/${learner.id}`, { token: mentor.accessToken })).status,
+    ).toBe(204);
     expect((await api(b, "GET", `/api/cohorts/${cohort.id}`, { token: learner.accessToken })).status).toBe(403);
     expect((await api(b, "GET", `/api/cohorts/${cohort.id}/members`, { token: learner.accessToken })).status).toBe(403);
     expect((await api(a, "GET", `/api/cohorts/${cohort.id}`, { token: learner.accessToken })).status).toBe(403);
@@ -36,8 +38,12 @@ describe("revocation counts from the next request on every node", () => {
 
     // added back: access returns at once as well
     expect(
-      (await api(a, "POST", `/api/cohorts/${cohort.id}/members`, { token: mentor.accessToken, body: { userId: learner.id, role: "learner" } }))
-        .status,
+      (
+        await api(a, "POST", `/api/cohorts/${cohort.id}/members`, {
+          token: mentor.accessToken,
+          body: { userId: learner.id, role: "learner" },
+        })
+      ).status,
     ).toBe(201);
     expect((await api(b, "GET", `/api/cohorts/${cohort.id}`, { token: learner.accessToken })).status).toBe(200);
   });
@@ -48,12 +54,18 @@ describe("revocation counts from the next request on every node", () => {
     const learner = await makeUser(a);
     const cohort = await makeCohort(a, mentor, [{ user: coMentor, role: "mentor" }, learner]);
     const spare = await makeUser(a);
-    const warm = await api(b, "POST", `/api/cohorts/${cohort.id}/members`, { token: coMentor.accessToken, body: { userId: spare.id, role: "learner" } });
+    const warm = await api(b, "POST", `/api/cohorts/${cohort.id}/members`, {
+      token: coMentor.accessToken,
+      body: { userId: spare.id, role: "learner" },
+    });
     expect(warm.status).toBe(201);
     const seen = await api(b, "GET", `/api/cohorts/${cohort.id}/members`, { token: coMentor.accessToken });
     expect(JSON.stringify(seen.body)).toContain(learner.email);
 
-    const demoted = await api(a, "PATCH", `/api/cohorts/${cohort.id}/members/${coMentor.id}`, { token: mentor.accessToken, body: { role: "learner" } });
+    const demoted = await api(a, "PATCH", `/api/cohorts/${cohort.id}/members/${coMentor.id}`, {
+      token: mentor.accessToken,
+      body: { role: "learner" },
+    });
     expect(demoted.status).toBe(200);
     expect(demoted.body.member.role).toBe("learner");
 
@@ -70,11 +82,21 @@ describe("revocation counts from the next request on every node", () => {
     const cohort = await makeCohort(a, mentor, [{ user: coMentor, role: "mentor" }]);
     const spare = await makeUser(a);
     expect(
-      (await api(b, "POST", `/api/cohorts/${cohort.id}/members`, { token: coMentor.accessToken, body: { userId: spare.id, role: "learner" } })).status,
+      (
+        await api(b, "POST", `/api/cohorts/${cohort.id}/members`, {
+          token: coMentor.accessToken,
+          body: { userId: spare.id, role: "learner" },
+        })
+      ).status,
     ).toBe(201);
     await api(a, "DELETE", `/api/cohorts/${cohort.id}/members/${coMentor.id}`, { token: mentor.accessToken });
-    await api(a, "POST", `/api/cohorts/${cohort.id}/members`, { token: mentor.accessToken, body: { userId: coMentor.id, role: "learner" } });
-    expect((await api(b, "DELETE", `/api/cohorts/${cohort.id}/members/${spare.id}`, { token: coMentor.accessToken })).status).toBe(403);
+    await api(a, "POST", `/api/cohorts/${cohort.id}/members`, {
+      token: mentor.accessToken,
+      body: { userId: coMentor.id, role: "learner" },
+    });
+    expect(
+      (await api(b, "DELETE", `/api/cohorts/${cohort.id}/members/${spare.id}`, { token: coMentor.accessToken })).status,
+    ).toBe(403);
   });
 
   it("a globally demoted mentor can no longer create cohorts or look up users, at once on the other node", async () => {
@@ -82,11 +104,17 @@ describe("revocation counts from the next request on every node", () => {
     const mentor = await makeUser(a, "mentor");
     const learner = await makeUser(a);
     const lookup = `/api/users?email=${encodeURIComponent(learner.email)}`;
-    expect((await api(b, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "Mine", slug: slug() } })).status).toBe(201);
+    expect(
+      (await api(b, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "Mine", slug: slug() } })).status,
+    ).toBe(201);
     expect((await api(b, "GET", lookup, { token: mentor.accessToken })).status).toBe(200);
 
-    expect((await api(a, "PATCH", `/api/users/${mentor.id}/role`, { token: admin.accessToken, body: { role: "learner" } })).status).toBe(200);
-    expect((await api(b, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "Mine", slug: slug() } })).status).toBe(403);
+    expect(
+      (await api(a, "PATCH", `/api/users/${mentor.id}/role`, { token: admin.accessToken, body: { role: "learner" } })).status,
+    ).toBe(200);
+    expect(
+      (await api(b, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "Mine", slug: slug() } })).status,
+    ).toBe(403);
     expect((await api(b, "GET", lookup, { token: mentor.accessToken })).status).toBe(403);
     expect((await api(b, "GET", "/api/me", { token: mentor.accessToken })).body.user.role).toBe("learner");
   });
@@ -98,11 +126,17 @@ describe("revocation counts from the next request on every node", () => {
     const cohort = await makeCohort(a, mentor);
     expect((await api(b, "GET", `/api/cohorts/${cohort.id}/members`, { token: admin2.accessToken })).status).toBe(200);
 
-    expect((await api(a, "PATCH", `/api/users/${admin2.id}/role`, { token: admin.accessToken, body: { role: "learner" } })).status).toBe(200);
+    expect(
+      (await api(a, "PATCH", `/api/users/${admin2.id}/role`, { token: admin.accessToken, body: { role: "learner" } })).status,
+    ).toBe(200);
     expect((await api(b, "GET", `/api/cohorts/${cohort.id}/members`, { token: admin2.accessToken })).status).toBe(403);
-    expect((await api(b, "PATCH", `/api/users/${mentor.id}/role`, { token: admin2.accessToken, body: { role: "admin" } })).status).toBe(403);
+    expect(
+      (await api(b, "PATCH", `/api/users/${mentor.id}/role`, { token: admin2.accessToken, body: { role: "admin" } })).status,
+    ).toBe(403);
 
-    expect((await api(a, "PATCH", `/api/users/${admin2.id}/role`, { token: admin.accessToken, body: { role: "admin" } })).status).toBe(200);
+    expect(
+      (await api(a, "PATCH", `/api/users/${admin2.id}/role`, { token: admin.accessToken, body: { role: "admin" } })).status,
+    ).toBe(200);
     expect((await api(b, "GET", `/api/cohorts/${cohort.id}/members`, { token: admin2.accessToken })).status).toBe(200);
   });
 });

@@ -53,10 +53,18 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
       ["duplicate slug", { name: "N", slug: cohort.slug }, 409, "CONFLICT"],
       ["body over 1 MB", { name: "n".repeat(1_100_000), slug: slug() }, 413, "PAYLOAD_TOO_LARGE"],
     ]);
-    const edge = await api(node, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "é".repeat(120), slug: `a${"-".repeat(62)}z` } });
+    const edge = await api(node, "POST", "/api/cohorts", {
+      token: mentor.accessToken,
+      body: { name: "é".repeat(120), slug: `a${"-".repeat(62)}z` },
+    });
     expect(edge.status).toBe(201);
-    expect((await api(node, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "One", slug: "7" } })).status).toBe(201);
-    const mixed = await api(node, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "Mixed", slug: `Intro_2024.${slug()}` } });
+    expect(
+      (await api(node, "POST", "/api/cohorts", { token: mentor.accessToken, body: { name: "One", slug: "7" } })).status,
+    ).toBe(201);
+    const mixed = await api(node, "POST", "/api/cohorts", {
+      token: mentor.accessToken,
+      body: { name: "Mixed", slug: `Intro_2024.${slug()}` },
+    });
     expect(mixed.status).toBe(201);
     expect(mixed.body.cohort.slug).toMatch(/^Intro_2024\./);
   });
@@ -84,7 +92,9 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const res: { status: number; body: any } = await api(node, "GET", `/api/cohorts?limit=2${after ? `&after=${after}` : ""}`, { token: owner.accessToken });
+      const res: { status: number; body: any } = await api(node, "GET", `/api/cohorts?limit=2${after ? `&after=${after}` : ""}`, {
+        token: owner.accessToken,
+      });
       expect(res.status).toBe(200);
       seen.push(...res.body.cohorts.map((c: { id: string }) => c.id));
       after = res.body.nextCursor;
@@ -97,12 +107,16 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
     const first = await api(node, "GET", `/api/cohorts/${c.id}/members?limit=2`, { token: owner.accessToken });
     expect(first.body.members.map((m: { user: { id: string } }) => m.user.id)).toEqual([owner.id, people[0]!.id]);
     expect(first.body.nextCursor).toBe(people[0]!.id);
-    const rest = await api(node, "GET", `/api/cohorts/${c.id}/members?limit=2&after=${first.body.nextCursor}`, { token: owner.accessToken });
+    const rest = await api(node, "GET", `/api/cohorts/${c.id}/members?limit=2&after=${first.body.nextCursor}`, {
+      token: owner.accessToken,
+    });
     expect(rest.body.members.map((m: { user: { id: string } }) => m.user.id)).toEqual([people[1]!.id, people[2]!.id]);
     expect(rest.body.nextCursor).toBeNull();
     expect((await api(node, "GET", `/api/cohorts/${c.id}/members?after=bad`, { token: owner.accessToken })).status).toBe(400);
     // an unknown cursor (or one naming a member since removed) is 404, never a silently empty page
-    expect((await api(node, "GET", `/api/cohorts/${c.id}/members?after=${newId()}`, { token: owner.accessToken })).status).toBe(404);
+    expect((await api(node, "GET", `/api/cohorts/${c.id}/members?after=${newId()}`, { token: owner.accessToken })).status).toBe(
+      404,
+    );
     // an existing cohort the caller does not (or no longer) belong to still works as a cursor
     const left = await api(node, "GET", `/api/cohorts?after=${cohort.id}`, { token: owner.accessToken });
     expect(left.status).toBe(200);
@@ -115,12 +129,17 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
     expect(got.body.cohort.id).toBe(cohort.id);
     const newcomer = await makeUser(node);
     expect((await api(node, "GET", `/api/cohorts/${cohort.id}`, { token: newcomer.accessToken })).status).toBe(403);
-    const added = await api(node, "POST", `/api/cohorts/${upper}/members`, { token: mentor.accessToken, body: { userId: newcomer.id.toUpperCase(), role: "learner" } });
+    const added = await api(node, "POST", `/api/cohorts/${upper}/members`, {
+      token: mentor.accessToken,
+      body: { userId: newcomer.id.toUpperCase(), role: "learner" },
+    });
     expect(added.status).toBe(201);
     expect(added.body.member.user.id).toBe(newcomer.id);
     // the newcomer's cached access was dropped: the membership counts from the next request
     expect((await api(node, "GET", `/api/cohorts/${upper}`, { token: newcomer.accessToken })).status).toBe(200);
-    const page = await api(node, "GET", `/api/cohorts/${cohort.id}/members?after=${mentor.id.toUpperCase()}`, { token: newcomer.accessToken });
+    const page = await api(node, "GET", `/api/cohorts/${cohort.id}/members?after=${mentor.id.toUpperCase()}`, {
+      token: newcomer.accessToken,
+    });
     expect(page.status).toBe(200);
     expect(page.body.members.map((m: { user: { id: string } }) => m.user.id)).toContain(newcomer.id);
   });
@@ -138,7 +157,10 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
       const calls = [
         api(node, "GET", `/api/cohorts/${id}`, { token: admin.accessToken }),
         api(node, "GET", `/api/cohorts/${id}/members`, { token: admin.accessToken }),
-        api(node, "POST", `/api/cohorts/${id}/members`, { token: admin.accessToken, body: { userId: learner.id, role: "learner" } }),
+        api(node, "POST", `/api/cohorts/${id}/members`, {
+          token: admin.accessToken,
+          body: { userId: learner.id, role: "learner" },
+        }),
         api(node, "DELETE", `/api/cohorts/${id}/members/${learner.id}`, { token: admin.accessToken }),
         api(node, "DELETE", `/api/cohorts/${cohort.id}/members/${id}`, { token: admin.accessToken }),
         api(node, "PATCH", `/api/cohorts/${id}/members/${learner.id}`, { token: admin.accessToken, body: { role: "mentor" } }),
@@ -170,7 +192,9 @@ describe("bad input on the cohort routes is a 4xx, never a 500", () => {
       ["role admin", { role: "admin" }, 400, "INVALID_PAYLOAD"],
       ["role null", { role: null }, 400, "INVALID_PAYLOAD"],
     ]);
-    await check("PATCH", `/api/cohorts/${cohort.id}/members/${newId()}`, [["unknown member", { role: "mentor" }, 404, "NOT_FOUND"]]);
+    await check("PATCH", `/api/cohorts/${cohort.id}/members/${newId()}`, [
+      ["unknown member", { role: "mentor" }, 404, "NOT_FOUND"],
+    ]);
   });
 
   it("DELETE /api/cohorts/:id/members/:userId on an unknown user is 404", async () => {

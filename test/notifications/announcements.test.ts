@@ -101,9 +101,11 @@ describe("cohort announcements across three nodes", () => {
     expect((seen.get(bob1)![0] as { id: string }).id).not.toBe(note.id);
 
     // one row per member except the sender
-    const rows = await sql<{ user_id: string }>(cluster.dbUrl, "SELECT user_id FROM notifications WHERE payload->>'announcementId' = $1", [
-      announcement.id,
-    ]);
+    const rows = await sql<{ user_id: string }>(
+      cluster.dbUrl,
+      "SELECT user_id FROM notifications WHERE payload->>'announcementId' = $1",
+      [announcement.id],
+    );
     expect(rows.map((r) => r.user_id).sort()).toEqual([alice.id, bob.id, carol.id].sort());
 
     // Carol was offline: she finds it with notifications:sync after connecting
@@ -111,14 +113,18 @@ describe("cohort announcements across three nodes", () => {
     const synced = await emitAck(carol1, "notifications:sync", {});
     expect(synced).toMatchObject({ ok: true, nextCursor: null });
     expect(synced.items).toEqual([
-      expect.objectContaining({ type: "announcement", readAt: null, payload: expect.objectContaining({ announcementId: announcement.id }) }),
+      expect.objectContaining({
+        type: "announcement",
+        readAt: null,
+        payload: expect.objectContaining({ announcementId: announcement.id }),
+      }),
     ]);
     const again = await emitAck(carol1, "notifications:sync", { after: synced.items[0].id });
     expect(again).toEqual({ ok: true, items: [], nextCursor: null });
     // an ack-only sync (no payload) is the same as {}
-    const bare = await (carol1.timeout(10_000) as unknown as { emitWithAck: (e: string) => Promise<Record<string, unknown>> }).emitWithAck(
-      "notifications:sync",
-    );
+    const bare = await (
+      carol1.timeout(10_000) as unknown as { emitWithAck: (e: string) => Promise<Record<string, unknown>> }
+    ).emitWithAck("notifications:sync");
     expect(bare).toMatchObject({ ok: true, items: synced.items });
   });
 
@@ -129,7 +135,8 @@ describe("cohort announcements across three nodes", () => {
     const bob1 = await open(1, bob);
     const bobReads = record(bob1, "notification:read");
 
-    const count = async (user: TestUser) => (await api(n1!, "GET", "/api/notifications/unread-count", { token: user.accessToken })).body.count;
+    const count = async (user: TestUser) =>
+      (await api(n1!, "GET", "/api/notifications/unread-count", { token: user.accessToken })).body.count;
     const aliceBefore = await count(alice);
     const bobBefore = await count(bob);
     expect(aliceBefore).toBeGreaterThanOrEqual(1);
@@ -166,7 +173,10 @@ describe("cohort announcements across three nodes", () => {
     const [n0, n1] = cluster.nodes;
     const bob2 = await open(2, bob);
     for (const title of ["one", "two", "three"]) {
-      const r = await api(n0!, "POST", `/api/cohorts/${cohort.id}/announcements`, { token: mentor.accessToken, body: { title, body: title } });
+      const r = await api(n0!, "POST", `/api/cohorts/${cohort.id}/announcements`, {
+        token: mentor.accessToken,
+        body: { title, body: title },
+      });
       expect(r.status).toBe(201);
     }
     const unread = (await api(n1!, "GET", "/api/notifications?unread=true&limit=100", { token: bob.accessToken })).body.items;
@@ -176,7 +186,10 @@ describe("cohort announcements across three nodes", () => {
 
     const marked = nextEvent(bob2, "notification:read");
     // an id in upper-case hex is the same id: the event names it as the server wrote it
-    const res = await api(n1!, "POST", "/api/notifications/read", { token: bob.accessToken, body: { upTo: two.id.toUpperCase() } });
+    const res = await api(n1!, "POST", "/api/notifications/read", {
+      token: bob.accessToken,
+      body: { upTo: two.id.toUpperCase() },
+    });
     expect(res.status).toBe(204);
     expect(await marked).toEqual({ upTo: two.id });
     const left = (await api(n0!, "GET", "/api/notifications?unread=true", { token: bob.accessToken })).body;
@@ -227,8 +240,14 @@ describe("cohort announcements across three nodes", () => {
     expect((await api(n1, "GET", "/api/notifications")).status).toBe(401);
 
     const socket = await open(1, bob);
-    expect(await emitAck(socket, "notifications:sync", { after: "abc" })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
-    expect(await emitAck(socket, "notifications:sync", { after: newId() })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    expect(await emitAck(socket, "notifications:sync", { after: "abc" })).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_PAYLOAD" },
+    });
+    expect(await emitAck(socket, "notifications:sync", { after: newId() })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
     const synced = await emitAck(socket, "notifications:sync", { after: all.items[0].id });
     expect(synced.items.map((i: { id: string }) => i.id)).toEqual(all.items.slice(1).map((i: { id: string }) => i.id));
     const upper = await emitAck(socket, "notifications:sync", { after: all.items[0].id.toUpperCase() });
@@ -257,7 +276,15 @@ describe("cohort announcements across three nodes", () => {
     expect((await post(alice, { title: "hi", body: "there" })).status).toBe(403);
     expect((await post(outsider, { title: "hi", body: "there" })).status).toBe(403);
     expect((await post(mentor, { title: "hi", body: "there" }, `/api/cohorts/${newId()}/announcements`)).status).toBe(404);
-    for (const bad of [{ title: "", body: "x" }, { title: "x".repeat(201), body: "x" }, { title: "x", body: "" }, { title: "x", body: "y".repeat(10_001) }, { title: 5, body: "x" }, { title: "x", body: "a\u0000" }, {}]) {
+    for (const bad of [
+      { title: "", body: "x" },
+      { title: "x".repeat(201), body: "x" },
+      { title: "x", body: "" },
+      { title: "x", body: "y".repeat(10_001) },
+      { title: 5, body: "x" },
+      { title: "x", body: "a\u0000" },
+      {},
+    ]) {
       const r = await post(mentor, bad);
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe("INVALID_PAYLOAD");
@@ -278,13 +305,21 @@ describe("cohort announcements across three nodes", () => {
     const alice2 = await open(2, alice);
     const carolSeen = [record(carol0, "notification"), record(carol1, "notification")];
 
-    const before = await api(n2!, "POST", `/api/cohorts/${cohort.id}/announcements`, { token: mentor.accessToken, body: { title: "before", body: "x" } });
+    const before = await api(n2!, "POST", `/api/cohorts/${cohort.id}/announcements`, {
+      token: mentor.accessToken,
+      body: { title: "before", body: "x" },
+    });
     expect(before.status).toBe(201);
     await eventually(() => carolSeen.every((s) => s.length === 1));
 
-    expect((await api(n1!, "DELETE", `/api/cohorts/${cohort.id}/members/${carol.id}`, { token: mentor.accessToken })).status).toBe(204);
+    expect(
+      (await api(n1!, "DELETE", `/api/cohorts/${cohort.id}/members/${carol.id}`, { token: mentor.accessToken })).status,
+    ).toBe(204);
     const aliceGets = nextEvent(alice2, "notification", (n) => n.payload.title === "after");
-    const after = await api(n0!, "POST", `/api/cohorts/${cohort.id}/announcements`, { token: mentor.accessToken, body: { title: "after", body: "x" } });
+    const after = await api(n0!, "POST", `/api/cohorts/${cohort.id}/announcements`, {
+      token: mentor.accessToken,
+      body: { title: "after", body: "x" },
+    });
     expect(after.status).toBe(201);
     await aliceGets;
     await sleep(SETTLE_MS);
@@ -310,7 +345,10 @@ describe("cohort announcements across three nodes", () => {
     );
     const alice1 = await open(1, alice);
     const got = record(alice1, "notification");
-    const res = await api(n0, "POST", `/api/cohorts/${big.id}/announcements`, { token: mentor.accessToken, body: { title: "To all", body: "1,000 of you" } });
+    const res = await api(n0, "POST", `/api/cohorts/${big.id}/announcements`, {
+      token: mentor.accessToken,
+      body: { title: "To all", body: "1,000 of you" },
+    });
     expect(res.status).toBe(201);
     const [{ count }] = await sql<{ count: number }>(
       cluster.dbUrl,

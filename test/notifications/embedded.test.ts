@@ -1,14 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  type ClientSocket,
-  connect,
-  emitAck,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  startEmbeddedNode,
-} from "../helpers.js";
+import { api, type ClientSocket, connect, emitAck, makeCohort, makeUser, nextEvent, startEmbeddedNode } from "../helpers.js";
 
 /** Announcements, inbox and sync on the embedded database (PGlite, one serialised session, no Redis). */
 describe("notifications on the embedded database", () => {
@@ -53,13 +44,19 @@ describe("notifications on the embedded database", () => {
     expect(synced.items.map((i: { id: string }) => i.id)).toEqual(inbox.items.slice(1).map((i: { id: string }) => i.id));
 
     const byIds = nextEvent(socketA2, "notification:read");
-    expect((await api(node, "POST", "/api/notifications/read", { token: a.accessToken, body: { ids: [inbox.items[0].id] } })).status).toBe(204);
+    expect(
+      (await api(node, "POST", "/api/notifications/read", { token: a.accessToken, body: { ids: [inbox.items[0].id] } })).status,
+    ).toBe(204);
     expect(await byIds).toEqual({ ids: [inbox.items[0].id] });
     const upTo = nextEvent(socketA2, "notification:read");
-    expect((await api(node, "POST", "/api/notifications/read", { token: a.accessToken, body: { upTo: inbox.items[1].id } })).status).toBe(204);
+    expect(
+      (await api(node, "POST", "/api/notifications/read", { token: a.accessToken, body: { upTo: inbox.items[1].id } })).status,
+    ).toBe(204);
     expect(await upTo).toEqual({ upTo: inbox.items[1].id });
     expect((await api(node, "GET", "/api/notifications/unread-count", { token: a.accessToken })).body).toEqual({ count: 1 });
-    expect((await emitAck(socketA, "notifications:sync", {})).items.map((i: { id: string }) => i.id)).toEqual([inbox.items[2].id]);
+    expect((await emitAck(socketA, "notifications:sync", {})).items.map((i: { id: string }) => i.id)).toEqual([
+      inbox.items[2].id,
+    ]);
     // b's inbox is untouched
     expect((await api(node, "GET", "/api/notifications/unread-count", { token: b.accessToken })).body).toEqual({ count: 3 });
   });

@@ -35,7 +35,10 @@ describe("REST errors and limits", () => {
     });
     router.get("/unstorable", async () => {
       await Promise.resolve();
-      throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { name: "QueryFailedError", code: "22021" });
+      throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), {
+        name: "QueryFailedError",
+        code: "22021",
+      });
     });
     router.get("/conflict", () => {
       throw new AppError("CONFLICT", "already there");
@@ -103,8 +106,15 @@ describe("REST errors and limits", () => {
 
   it("a body in a charset the parser does not know is 400 INVALID_PAYLOAD, not 500", async () => {
     for (const charset of ["latin1", "x-unknown"]) {
-      const res = await api(base, "POST", "/api/echo", { body: { name: "a" }, headers: { "content-type": `application/json; charset=${charset}` } });
-      expect({ charset, status: res.status, code: res.body.error?.code }).toEqual({ charset, status: 400, code: "INVALID_PAYLOAD" });
+      const res = await api(base, "POST", "/api/echo", {
+        body: { name: "a" },
+        headers: { "content-type": `application/json; charset=${charset}` },
+      });
+      expect({ charset, status: res.status, code: res.body.error?.code }).toEqual({
+        charset,
+        status: 400,
+        code: "INVALID_PAYLOAD",
+      });
     }
   });
 
@@ -124,7 +134,11 @@ describe("REST errors and limits", () => {
     for (const id of ["11111111-1111-1111-1111-111111111111", "00000000-0000-0000-0000-000000000001"]) {
       expect((await api(base, "GET", `/api/things/${id}`)).body).toEqual({ id });
     }
-    for (const id of ["{11111111-1111-1111-1111-111111111111}", "11111111111111111111111111111111", "11111111-1111-1111-1111-11111111111g"]) {
+    for (const id of [
+      "{11111111-1111-1111-1111-111111111111}",
+      "11111111111111111111111111111111",
+      "11111111-1111-1111-1111-11111111111g",
+    ]) {
       expect((await api(base, "GET", `/api/things/${encodeURIComponent(id)}`)).status).toBe(400);
     }
   });

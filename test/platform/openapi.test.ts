@@ -31,7 +31,12 @@ describe("docs/openapi.yaml", () => {
   it("lists the contract's routes", () => {
     const listed = operations().map(([m, p]) => `${m} ${p}`);
     expect(listed.length).toBeGreaterThan(30);
-    for (const op of ["GET /readyz", "POST /api/auth/register", "POST /api/notifications/read", "POST /api/reviews/{id}/verdict"]) {
+    for (const op of [
+      "GET /readyz",
+      "POST /api/auth/register",
+      "POST /api/notifications/read",
+      "POST /api/reviews/{id}/verdict",
+    ]) {
       expect(listed).toContain(op);
     }
   });

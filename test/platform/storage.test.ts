@@ -58,9 +58,9 @@ describe.each(factories)("storage on %s", (_name, factory) => {
   it("migrates an empty database, then finds nothing pending", async () => {
     const applied = await runMigrations(ds);
     expect(applied).toEqual(migrations.map((m) => new m().name));
-    const tables = (await ds.query(
-      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
-    )) as { table_name: string }[];
+    const tables = (await ds.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")) as {
+      table_name: string;
+    }[];
     expect(tables.map((t) => t.table_name)).toEqual(
       expect.arrayContaining(["users", "refresh_tokens", "cohorts", "memberships", "migrations"]),
     );
@@ -106,7 +106,10 @@ describe.each(factories)("storage on %s", (_name, factory) => {
     const err = await ds
       .getRepository(User)
       .insert(userRow(mail))
-      .then(() => null, (e: unknown) => e);
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
     expect(isUniqueViolation(err)).toBe(true);
     expect(isUniqueViolation(err, "uq_users_email")).toBe(true);
     expect(await ds.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
@@ -130,9 +133,10 @@ describe.each(factories)("storage on %s", (_name, factory) => {
     const failed = results.flatMap((r, i) => (r.status === "rejected" ? [i] : []));
     expect(failed).toEqual([7]);
     expect(isUniqueViolation((results[7] as PromiseRejectedResult).reason)).toBe(true);
-    const rows = (await ds.query("SELECT email, display_name FROM users WHERE email LIKE $1 ORDER BY email", [
-      `${batch}-%`,
-    ])) as { email: string; display_name: string }[];
+    const rows = (await ds.query("SELECT email, display_name FROM users WHERE email LIKE $1 ORDER BY email", [`${batch}-%`])) as {
+      email: string;
+      display_name: string;
+    }[];
     expect(rows).toHaveLength(24); // 23 successful transactions + the pre-existing row
     for (let i = 0; i < 24; i++) {
       const row = rows.find((r) => r.email === `${batch}-${i}@storage.test`);

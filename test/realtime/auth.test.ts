@@ -78,7 +78,10 @@ describe("socket authentication across two nodes", () => {
     expect(expiredKept.exp * 1000).toBeLessThanOrEqual(Date.now());
 
     // the refresh must be a valid token of the same user
-    expect(await emitAck(kept, "auth:refresh", { token: other.accessToken })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+    expect(await emitAck(kept, "auth:refresh", { token: other.accessToken })).toMatchObject({
+      ok: false,
+      error: { code: "FORBIDDEN" },
+    });
     expect(await emitAck(kept, "auth:refresh", { token: sign(user.id, -5) })).toMatchObject({
       ok: false,
       error: { code: "UNAUTHORIZED" },

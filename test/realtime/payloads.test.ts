@@ -206,7 +206,8 @@ describe("event payload validation, unknown events and the per-socket rate limit
   it("a payload nested too deeply to walk is INVALID_PAYLOAD, sent as a raw Socket.IO packet", async () => {
     const socket = await open(node);
     // socket.io-client's encoder would overflow its own stack on this, so write the packet to the transport
-    const engine = (socket.io as unknown as { engine: { write(d: string): void; on(e: string, f: (d: string) => void): void } }).engine;
+    const engine = (socket.io as unknown as { engine: { write(d: string): void; on(e: string, f: (d: string) => void): void } })
+      .engine;
     const frames: string[] = [];
     engine.on("message", (d) => frames.push(String(d)));
     const deep = "[".repeat(20_000) + "]".repeat(20_000);
@@ -218,12 +219,15 @@ describe("event payload validation, unknown events and the per-socket rate limit
     expect(await emitAck(socket, "notifications:sync", {})).toMatchObject({ ok: true });
   });
 
-  it("unknown events are ignored (no ack) and counted as event=\"unknown\"", async () => {
+  it('unknown events are ignored (no ack) and counted as event="unknown"', async () => {
     const socket = await open(node);
     const before = await metric(node, "unknown", "ignored");
     (socket as unknown as { emit: (e: string, p: unknown) => void }).emit("no:such:event", { a: 1 });
     await expect(
-      (socket.timeout(500) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<unknown> }).emitWithAck("admin:drop-tables", {}),
+      (socket.timeout(500) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<unknown> }).emitWithAck(
+        "admin:drop-tables",
+        {},
+      ),
     ).rejects.toThrow();
     expect(await metric(node, "unknown", "ignored")).toBe(before + 2);
     expect(await emitAck(socket, "notifications:sync", {})).toMatchObject({ ok: true });

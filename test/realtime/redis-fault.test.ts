@@ -41,81 +41,89 @@ describe("Redis stopped and restarted under two running nodes", () => {
   });
 
   const announce = (node: number, title: string) =>
-    api(cluster.nodes[node]!, "POST", `/api/cohorts/${cohort.id}/announcements`, { token: mentor.accessToken, body: { title, body: title } });
+    api(cluster.nodes[node]!, "POST", `/api/cohorts/${cohort.id}/announcements`, {
+      token: mentor.accessToken,
+      body: { title, body: title },
+    });
 
-  it("keeps answering while Redis is away (readyz 503) and recovers by itself, subscriptions included", { timeout: 120_000 }, async () => {
-    const [n0, n1] = cluster.nodes;
-    const on0 = await connect(n0!, learner.accessToken);
-    const on1 = await connect(n1!, learner.accessToken);
-    sockets.push(on0, on1);
+  it(
+    "keeps answering while Redis is away (readyz 503) and recovers by itself, subscriptions included",
+    { timeout: 120_000 },
+    async () => {
+      const [n0, n1] = cluster.nodes;
+      const on0 = await connect(n0!, learner.accessToken);
+      const on1 = await connect(n1!, learner.accessToken);
+      sockets.push(on0, on1);
 
-    // healthy: node 0 → node 1
-    const baseline = nextEvent(on1, "notification", (n) => n.payload.title === "baseline");
-    expect((await announce(0, "baseline")).status).toBe(201);
-    await baseline;
-    for (const node of cluster.nodes) expect((await api(node, "GET", "/readyz")).body).toEqual({ db: "ok", redis: "ok" });
+      // healthy: node 0 → node 1
+      const baseline = nextEvent(on1, "notification", (n) => n.payload.title === "baseline");
+      expect((await announce(0, "baseline")).status).toBe(201);
+      await baseline;
+      for (const node of cluster.nodes) expect((await api(node, "GET", "/readyz")).body).toEqual({ db: "ok", redis: "ok" });
 
-    await redis.stop();
-    for (const node of cluster.nodes) {
-      await eventually(async () => {
-        const r = await api(node, "GET", "/readyz");
-        return r.status === 503 && r.body.redis === "down" && r.body.db === "ok";
-      });
-    }
+      await redis.stop();
+      for (const node of cluster.nodes) {
+        await eventually(async () => {
+          const r = await api(node, "GET", "/readyz");
+          return r.status === 503 && r.body.redis === "down" && r.body.db === "ok";
+        });
+      }
 
-    // nothing waits on Redis: reads, writes that publish, new sockets and socket events all answer
-    for (const node of cluster.nodes) {
-      expect((await api(node, "GET", "/healthz")).status).toBe(200);
-      expect((await api(node, "GET", "/api/me", { token: learner.accessToken })).status).toBe(200);
-      expect((await api(node, "GET", "/api/notifications", { token: learner.accessToken })).status).toBe(200);
-    }
-    const during = await announce(0, "during the outage");
-    expect(during.status).toBe(201);
-    const late = await connect(n1!, learner.accessToken);
-    sockets.push(late);
-    // what a socket may have missed live, it finds through sync
-    const synced = await emitAck(late, "notifications:sync", {});
-    expect(synced.ok).toBe(true);
-    expect(synced.items.map((i: { payload: { title: string } }) => i.payload.title)).toContain("during the outage");
-    const metrics = (await api(n0!, "GET", "/metrics")).body as unknown as string;
-    expect(Number(/^cohort_live_redis_errors_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
+      // nothing waits on Redis: reads, writes that publish, new sockets and socket events all answer
+      for (const node of cluster.nodes) {
+        expect((await api(node, "GET", "/healthz")).status).toBe(200);
+        expect((await api(node, "GET", "/api/me", { token: learner.accessToken })).status).toBe(200);
+        expect((await api(node, "GET", "/api/notifications", { token: learner.accessToken })).status).toBe(200);
+      }
+      const during = await announce(0, "during the outage");
+      expect(during.status).toBe(201);
+      const late = await connect(n1!, learner.accessToken);
+      sockets.push(late);
+      // what a socket may have missed live, it finds through sync
+      const synced = await emitAck(late, "notifications:sync", {});
+      expect(synced.ok).toBe(true);
+      expect(synced.items.map((i: { payload: { title: string } }) => i.payload.title)).toContain("during the outage");
+      const metrics = (await api(n0!, "GET", "/metrics")).body as unknown as string;
+      expect(Number(/^cohort_live_redis_errors_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
 
-    await redis.start();
-    for (const node of cluster.nodes) {
-      await eventually(async () => (await api(node, "GET", "/readyz")).status === 200, RECOVERY_MS);
-    }
+      await redis.start();
+      for (const node of cluster.nodes) {
+        await eventually(async () => (await api(node, "GET", "/readyz")).status === 200, RECOVERY_MS);
+      }
 
-    // cross-node delivery resumes in both directions without a restart
-    let round = 0;
-    for (const [from, socket] of [
-      [0, on1],
-      [1, on0],
-    ] as const) {
-      await eventually(
-        async () => {
-          const title = `after the outage ${++round}`;
-          const arrived = nextEvent(socket, "notification", (n) => n.payload.title === title, 1000).then(
-            () => true,
-            () => false,
-          );
-          expect((await announce(from, title)).status).toBe(201);
-          return arrived;
-        },
-        RECOVERY_MS,
-        0,
-      );
-    }
+      // cross-node delivery resumes in both directions without a restart
+      let round = 0;
+      for (const [from, socket] of [
+        [0, on1],
+        [1, on0],
+      ] as const) {
+        await eventually(
+          async () => {
+            const title = `after the outage ${++round}`;
+            const arrived = nextEvent(socket, "notification", (n) => n.payload.title === title, 1000).then(
+              () => true,
+              () => false,
+            );
+            expect((await announce(from, title)).status).toBe(201);
+            return arrived;
+          },
+          RECOVERY_MS,
+          0,
+        );
+      }
 
-    // so does the access bus: a removal on node 0 reaches node 1's permission cache at once
-    const path = `/api/cohorts/${cohort.id}`;
-    // (a role change through node 1 makes node 1 load the learner's access afresh, well inside its cache TTL)
-    expect(
-      (await api(n1!, "PATCH", `${path}/members/${learner.id}`, { token: mentor.accessToken, body: { role: "learner" } })).status,
-    ).toBe(200);
-    expect((await api(n1!, "GET", path, { token: learner.accessToken })).status).toBe(200);
-    expect((await api(n0!, "DELETE", `${path}/members/${learner.id}`, { token: mentor.accessToken })).status).toBe(204);
-    await eventually(async () => (await api(n1!, "GET", path, { token: learner.accessToken })).status === 403, 5000);
-  });
+      // so does the access bus: a removal on node 0 reaches node 1's permission cache at once
+      const path = `/api/cohorts/${cohort.id}`;
+      // (a role change through node 1 makes node 1 load the learner's access afresh, well inside its cache TTL)
+      expect(
+        (await api(n1!, "PATCH", `${path}/members/${learner.id}`, { token: mentor.accessToken, body: { role: "learner" } }))
+          .status,
+      ).toBe(200);
+      expect((await api(n1!, "GET", path, { token: learner.accessToken })).status).toBe(200);
+      expect((await api(n0!, "DELETE", `${path}/members/${learner.id}`, { token: mentor.accessToken })).status).toBe(204);
+      await eventually(async () => (await api(n1!, "GET", path, { token: learner.accessToken })).status === 403, 5000);
+    },
+  );
 
   it("a node started while Redis is away subscribes once it returns", { timeout: 120_000 }, async () => {
     await redis.stop();

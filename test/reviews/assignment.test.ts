@@ -7,7 +7,10 @@ describe("peer review auto-assignment", () => {
   let mentor: TestUser;
 
   const request = (cohortId: string, as: TestUser, title = "please review") =>
-    api(node, "POST", `/api/cohorts/${cohortId}/reviews`, { token: as.accessToken, body: { title, language: "py", code: "print(1)" } });
+    api(node, "POST", `/api/cohorts/${cohortId}/reviews`, {
+      token: as.accessToken,
+      body: { title, language: "py", code: "print(1)" },
+    });
 
   /** Open assignments per user, across every review, straight from the database. */
   async function openLoad(userIds: string[]): Promise<Map<string, number>> {
@@ -72,7 +75,9 @@ describe("peer review auto-assignment", () => {
 
     // loads are now {left: 1, and 1 or 2 for the others}; closing both reviews frees everyone
     for (const res of [first, second]) {
-      expect((await api(node, "POST", `/api/reviews/${res.body.review.id}/close`, { token: author.accessToken })).status).toBe(200);
+      expect((await api(node, "POST", `/api/reviews/${res.body.review.id}/close`, { token: author.accessToken })).status).toBe(
+        200,
+      );
     }
     const freed = await openLoad([a.id, b.id, c.id]);
     expect([a, b, c].map((u) => freed.get(u.id))).toEqual([0, 0, 0]);
@@ -82,7 +87,10 @@ describe("peer review auto-assignment", () => {
     const [r1, r2] = third.body.reviewers.map((r: { user: { id: string } }) => r.user.id as string);
     const fourthOut = [a, b, c].find((u) => u.id !== r1 && u.id !== r2)!;
     const reviewer1 = [a, b, c].find((u) => u.id === r1)!;
-    await api(node, "POST", `/api/reviews/${third.body.review.id}/verdict`, { token: reviewer1.accessToken, body: { verdict: "approve" } });
+    await api(node, "POST", `/api/reviews/${third.body.review.id}/verdict`, {
+      token: reviewer1.accessToken,
+      body: { verdict: "approve" },
+    });
     // loads: r1 0, r2 1, fourthOut 0 → the next review goes to r1 and fourthOut
     const fourth = await request(cohort.id, author);
     expect(fourth.body.reviewers.map((r: { user: { id: string } }) => r.user.id).sort()).toEqual([r1, fourthOut.id].sort());

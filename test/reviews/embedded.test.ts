@@ -1,14 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  type ClientSocket,
-  connect,
-  emitAck,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  startEmbeddedNode,
-} from "../helpers.js";
+import { api, type ClientSocket, connect, emitAck, makeCohort, makeUser, nextEvent, startEmbeddedNode } from "../helpers.js";
 
 /** The same review flow on the embedded database (PGlite, one serialised session, no Redis). */
 describe("peer reviews on the embedded database", () => {
@@ -29,7 +20,10 @@ describe("peer reviews on the embedded database", () => {
     const cohort = await makeCohort(node, mentor, [author, a, b, c]);
     const created = await Promise.all(
       Array.from({ length: 6 }, () =>
-        api(node, "POST", `/api/cohorts/${cohort.id}/reviews`, { token: author.accessToken, body: { title: "t", language: "c", code: "int x;\n" } }),
+        api(node, "POST", `/api/cohorts/${cohort.id}/reviews`, {
+          token: author.accessToken,
+          body: { title: "t", language: "c", code: "int x;\n" },
+        }),
       ),
     );
     const load = new Map([a, b, c].map((u) => [u.id, 0]));
@@ -40,26 +34,45 @@ describe("peer reviews on the embedded database", () => {
     expect([...load.values()]).toEqual([4, 4, 4]);
 
     const id = created[0].body.review.id;
-    const [first, second] = created[0].body.reviewers.map((r: { user: { id: string } }) => [a, b, c].find((u) => u.id === r.user.id)!);
+    const [first, second] = created[0].body.reviewers.map((r: { user: { id: string } }) =>
+      [a, b, c].find((u) => u.id === r.user.id)!,
+    );
     socket = await connect(node, author.accessToken);
     expect(await emitAck(socket, "review:subscribe", { reviewId: id })).toEqual({ ok: true });
     const live = nextEvent(socket, "review:comment");
-    const posted = await api(node, "POST", `/api/reviews/${id}/comments`, { token: first.accessToken, body: { body: "x?", line: 1 } });
+    const posted = await api(node, "POST", `/api/reviews/${id}/comments`, {
+      token: first.accessToken,
+      body: { body: "x?", line: 1 },
+    });
     expect(posted.status).toBe(201);
     expect((await live).comment.id).toBe(posted.body.comment.id);
 
-    expect((await api(node, "POST", `/api/reviews/${id}/verdict`, { token: first.accessToken, body: { verdict: "request_changes" } })).body.review.status).toBe(
-      "changes_requested",
-    );
-    const revised = await api(node, "POST", `/api/reviews/${id}/revisions`, { token: author.accessToken, body: { code: "int x = 0;\n" } });
+    expect(
+      (await api(node, "POST", `/api/reviews/${id}/verdict`, { token: first.accessToken, body: { verdict: "request_changes" } }))
+        .body.review.status,
+    ).toBe("changes_requested");
+    const revised = await api(node, "POST", `/api/reviews/${id}/revisions`, {
+      token: author.accessToken,
+      body: { code: "int x = 0;\n" },
+    });
     expect(revised.body.review).toMatchObject({ revision: 2, status: "open" });
     await api(node, "POST", `/api/reviews/${id}/verdict`, { token: first.accessToken, body: { verdict: "approve" } });
-    const approved = await api(node, "POST", `/api/reviews/${id}/verdict`, { token: second.accessToken, body: { verdict: "approve" } });
+    const approved = await api(node, "POST", `/api/reviews/${id}/verdict`, {
+      token: second.accessToken,
+      body: { verdict: "approve" },
+    });
     expect(approved.body.review.status).toBe("approved");
-    expect((await api(node, "POST", `/api/reviews/${id}/close`, { token: mentor.accessToken })).body.review.status).toBe("closed");
+    expect((await api(node, "POST", `/api/reviews/${id}/close`, { token: mentor.accessToken })).body.review.status).toBe(
+      "closed",
+    );
     const got = await api(node, "GET", `/api/reviews/${id}`, { token: c.accessToken });
     expect(got.body.comments).toHaveLength(1);
     const notes = await api(node, "GET", "/api/notifications", { token: author.accessToken });
-    expect(notes.body.items.map((n: { type: string }) => n.type)).toEqual(["review_comment", "review_verdict", "review_verdict", "review_verdict"]);
+    expect(notes.body.items.map((n: { type: string }) => n.type)).toEqual([
+      "review_comment",
+      "review_verdict",
+      "review_verdict",
+      "review_verdict",
+    ]);
   });
 });

@@ -10,7 +10,10 @@ describe("peer review input validation", () => {
   let cohortId: string;
 
   const create = (body: Record<string, unknown>, as: TestUser = author) =>
-    api(node, "POST", `/api/cohorts/${cohortId}/reviews`, { token: as.accessToken, body: { title: "t", language: "js", code: "x", ...body } });
+    api(node, "POST", `/api/cohorts/${cohortId}/reviews`, {
+      token: as.accessToken,
+      body: { title: "t", language: "js", code: "x", ...body },
+    });
 
   beforeAll(async () => {
     cluster = await startCluster(1);
@@ -40,7 +43,10 @@ describe("peer review input validation", () => {
     const created = await create({ reviewerIds: [reviewer.id] });
     const id = created.body.review.id;
     await api(node, "POST", `/api/reviews/${id}/verdict`, { token: reviewer.accessToken, body: { verdict: "request_changes" } });
-    const over = await api(node, "POST", `/api/reviews/${id}/revisions`, { token: author.accessToken, body: { code: "b".repeat(100 * KB + 1) } });
+    const over = await api(node, "POST", `/api/reviews/${id}/revisions`, {
+      token: author.accessToken,
+      body: { code: "b".repeat(100 * KB + 1) },
+    });
     expect([over.status, over.body.error?.code]).toEqual([413, "PAYLOAD_TOO_LARGE"]);
     const missing = await api(node, "POST", `/api/reviews/${id}/revisions`, { token: author.accessToken, body: {} });
     expect(missing.status).toBe(400);
@@ -62,9 +68,18 @@ describe("peer review input validation", () => {
     ];
     for (const b of bad) {
       const res = await create(b);
-      expect([JSON.stringify(b).slice(0, 60), res.status, res.body.error?.code]).toEqual([JSON.stringify(b).slice(0, 60), 400, "INVALID_PAYLOAD"]);
+      expect([JSON.stringify(b).slice(0, 60), res.status, res.body.error?.code]).toEqual([
+        JSON.stringify(b).slice(0, 60),
+        400,
+        "INVALID_PAYLOAD",
+      ]);
     }
-    const edge = await create({ title: "🙂".repeat(200), language: "l".repeat(40), description: "d".repeat(10_000), unknownKey: 1 });
+    const edge = await create({
+      title: "🙂".repeat(200),
+      language: "l".repeat(40),
+      description: "d".repeat(10_000),
+      unknownKey: 1,
+    });
     expect(edge.status).toBe(201);
     expect(edge.body.review.description).toHaveLength(10_000);
     expect(edge.body.review).not.toHaveProperty("unknownKey");
@@ -101,7 +116,9 @@ describe("peer review input validation", () => {
     }
     const withMentor = await create({ reviewerIds: [reviewer.id, mentor.id] });
     expect(withMentor.status).toBe(201);
-    expect(withMentor.body.reviewers.map((r: { user: { id: string } }) => r.user.id).sort()).toEqual([reviewer.id, mentor.id].sort());
+    expect(withMentor.body.reviewers.map((r: { user: { id: string } }) => r.user.id).sort()).toEqual(
+      [reviewer.id, mentor.id].sort(),
+    );
     expect(withMentor.body.assignment).toEqual({ mode: "explicit", requested: 2, assigned: 2 });
   });
 
@@ -109,9 +126,22 @@ describe("peer review input validation", () => {
     const created = await create({ code: "one\ntwo\nthree\n", reviewerIds: [reviewer.id] });
     const id = created.body.review.id;
     const post = (body: unknown) => api(node, "POST", `/api/reviews/${id}/comments`, { token: reviewer.accessToken, body });
-    for (const body of [{ body: "" }, { body: "b".repeat(5001) }, {}, { body: "x", line: 0 }, { body: "x", line: -1 }, { body: "x", line: 1.5 }, { body: "x", line: "2" }, { body: "x", line: 4 }]) {
+    for (const body of [
+      { body: "" },
+      { body: "b".repeat(5001) },
+      {},
+      { body: "x", line: 0 },
+      { body: "x", line: -1 },
+      { body: "x", line: 1.5 },
+      { body: "x", line: "2" },
+      { body: "x", line: 4 },
+    ]) {
       const res = await post(body);
-      expect([JSON.stringify(body).slice(0, 40), res.status, res.body.error?.code]).toEqual([JSON.stringify(body).slice(0, 40), 400, "INVALID_PAYLOAD"]);
+      expect([JSON.stringify(body).slice(0, 40), res.status, res.body.error?.code]).toEqual([
+        JSON.stringify(body).slice(0, 40),
+        400,
+        "INVALID_PAYLOAD",
+      ]);
     }
     const last = await post({ body: "b".repeat(5000), line: 3 });
     expect(last.status).toBe(201);
@@ -119,7 +149,10 @@ describe("peer review input validation", () => {
     const general = await post({ body: "overall fine", line: null });
     expect(general.body.comment.line).toBeNull();
     const single = await create({ code: "x" });
-    const onLine2 = await api(node, "POST", `/api/reviews/${single.body.review.id}/comments`, { token: author.accessToken, body: { body: "x", line: 2 } });
+    const onLine2 = await api(node, "POST", `/api/reviews/${single.body.review.id}/comments`, {
+      token: author.accessToken,
+      body: { body: "x", line: 2 },
+    });
     expect(onLine2.status).toBe(400);
   });
 

@@ -62,14 +62,24 @@ describe("peer reviews across nodes", () => {
     const id = await create();
     const authorSocket = await open(n0, author);
     const otherSocket = await open(n1, other);
-    for (const s of [authorSocket, otherSocket]) expect(await emitAck(s, "review:subscribe", { reviewId: id })).toEqual({ ok: true });
+    for (const s of [authorSocket, otherSocket])
+      expect(await emitAck(s, "review:subscribe", { reviewId: id })).toEqual({ ok: true });
 
     const onAuthor = nextEvent(authorSocket, "review:comment");
     const onOther = nextEvent(otherSocket, "review:comment");
-    const posted = await api(n1, "POST", `/api/reviews/${id}/comments`, { token: r1.accessToken, body: { body: "unused import", line: 1 } });
+    const posted = await api(n1, "POST", `/api/reviews/${id}/comments`, {
+      token: r1.accessToken,
+      body: { body: "unused import", line: 1 },
+    });
     expect(posted.status).toBe(201);
     const expected = { reviewId: id, comment: posted.body.comment };
-    expect(posted.body.comment).toMatchObject({ reviewId: id, author: { id: r1.id, displayName: r1.displayName }, body: "unused import", line: 1, revision: 1 });
+    expect(posted.body.comment).toMatchObject({
+      reviewId: id,
+      author: { id: r1.id, displayName: r1.displayName },
+      body: "unused import",
+      line: 1,
+      revision: 1,
+    });
     expect(await onAuthor).toEqual(expected);
     expect(await onOther).toEqual(expected);
 
@@ -94,11 +104,22 @@ describe("peer reviews across nodes", () => {
     // live: the author (n0) and r2 (n1) get the notification event
     const authorSocket = await open(n0, author);
     const r2Socket = await open(n1, r2);
-    const liveAuthor = nextEvent<Notification>(authorSocket, "notification", (n) => n.type === "review_comment" && n.payload.reviewId === id);
-    const liveR2 = nextEvent<Notification>(r2Socket, "notification", (n) => n.type === "review_comment" && n.payload.reviewId === id);
+    const liveAuthor = nextEvent<Notification>(
+      authorSocket,
+      "notification",
+      (n) => n.type === "review_comment" && n.payload.reviewId === id,
+    );
+    const liveR2 = nextEvent<Notification>(
+      r2Socket,
+      "notification",
+      (n) => n.type === "review_comment" && n.payload.reviewId === id,
+    );
 
     // the mentor comments first: author, r1, r2 are told; the mentor is not
-    const first = await api(n1, "POST", `/api/reviews/${id}/comments`, { token: mentor.accessToken, body: { body: "please add tests" } });
+    const first = await api(n1, "POST", `/api/reviews/${id}/comments`, {
+      token: mentor.accessToken,
+      body: { body: "please add tests" },
+    });
     const firstId = first.body.comment.id;
     expect((await liveAuthor).payload).toEqual({ reviewId: id, commentId: firstId });
     expect((await liveR2).payload).toEqual({ reviewId: id, commentId: firstId });
@@ -133,7 +154,11 @@ describe("peer reviews across nodes", () => {
     expect(await inbox(n0, other, id)).toEqual([]);
 
     const authorSocket = await open(n1, author);
-    const told = nextEvent<Notification>(authorSocket, "notification", (n) => n.type === "review_verdict" && n.payload.reviewId === id);
+    const told = nextEvent<Notification>(
+      authorSocket,
+      "notification",
+      (n) => n.type === "review_verdict" && n.payload.reviewId === id,
+    );
     await api(n0, "POST", `/api/reviews/${id}/verdict`, { token: r1.accessToken, body: { verdict: "approve" } });
     expect((await told).payload).toEqual({ reviewId: id, verdict: "approve", status: "open" });
     expect((await inbox(n0, r2, id)).map((n) => n.type)).toEqual(["review_requested"]);
@@ -142,14 +167,19 @@ describe("peer reviews across nodes", () => {
   it("a member removed from the cohort leaves the review room on every node", async () => {
     const id = await create();
     const leaver = await makeUser(n0);
-    await api(n0, "POST", `/api/cohorts/${cohortId}/members`, { token: mentor.accessToken, body: { userId: leaver.id, role: "learner" } });
+    await api(n0, "POST", `/api/cohorts/${cohortId}/members`, {
+      token: mentor.accessToken,
+      body: { userId: leaver.id, role: "learner" },
+    });
     const leaverSocket = await open(n1, leaver);
     const stayer = await open(n1, other);
     expect(await emitAck(leaverSocket, "review:subscribe", { reviewId: id })).toEqual({ ok: true });
     expect(await emitAck(stayer, "review:subscribe", { reviewId: id })).toEqual({ ok: true });
     const leaverSeen = record(leaverSocket, "review:comment");
 
-    expect((await api(n0, "DELETE", `/api/cohorts/${cohortId}/members/${leaver.id}`, { token: mentor.accessToken })).status).toBe(204);
+    expect((await api(n0, "DELETE", `/api/cohorts/${cohortId}/members/${leaver.id}`, { token: mentor.accessToken })).status).toBe(
+      204,
+    );
     await eventually(async () => (await emitAck(leaverSocket, "review:subscribe", { reviewId: id })).error?.code === "FORBIDDEN");
 
     const arrived = nextEvent(stayer, "review:comment");

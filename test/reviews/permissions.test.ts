@@ -18,7 +18,13 @@ import {
 describe("peer review permissions", () => {
   let cluster: Cluster;
   let node: Node;
-  let mentor: TestUser, author: TestUser, reviewer: TestUser, reviewer2: TestUser, other: TestUser, outsider: TestUser, admin: TestUser;
+  let mentor: TestUser,
+    author: TestUser,
+    reviewer: TestUser,
+    reviewer2: TestUser,
+    other: TestUser,
+    outsider: TestUser,
+    admin: TestUser;
   let cohortId: string;
   let who: Record<"author" | "reviewer" | "other" | "mentor" | "nonMember", TestUser>;
   const sockets: ClientSocket[] = [];
@@ -26,7 +32,13 @@ describe("peer review permissions", () => {
   const newReview = async (as: TestUser = author, extra: Record<string, unknown> = {}) => {
     const res = await api(node, "POST", `/api/cohorts/${cohortId}/reviews`, {
       token: as.accessToken,
-      body: { title: "Sorting", language: "ts", code: "const a = 1;\nconst b = 2;\n", reviewerIds: [reviewer.id, reviewer2.id], ...extra },
+      body: {
+        title: "Sorting",
+        language: "ts",
+        code: "const a = 1;\nconst b = 2;\n",
+        reviewerIds: [reviewer.id, reviewer2.id],
+        ...extra,
+      },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     return res.body.review.id as string;
@@ -57,13 +69,23 @@ describe("peer review permissions", () => {
   });
 
   it("POST /cohorts/:id/reviews: any member creates (201); a non-member gets 403", async () => {
-    const statuses = await matrix("POST", () => `/api/cohorts/${cohortId}/reviews`, () => ({ title: "t", language: "js", code: "x" }));
+    const statuses = await matrix(
+      "POST",
+      () => `/api/cohorts/${cohortId}/reviews`,
+      () => ({ title: "t", language: "js", code: "x" }),
+    );
     expect(statuses).toEqual({ author: 201, reviewer: 201, other: 201, mentor: 201, nonMember: 403 });
   });
 
   it("GET /reviews/:id and GET /cohorts/:id/reviews: any member (200), a non-member 403, an admin 200", async () => {
     const id = await newReview();
-    expect(await matrix("GET", () => `/api/reviews/${id}`)).toEqual({ author: 200, reviewer: 200, other: 200, mentor: 200, nonMember: 403 });
+    expect(await matrix("GET", () => `/api/reviews/${id}`)).toEqual({
+      author: 200,
+      reviewer: 200,
+      other: 200,
+      mentor: 200,
+      nonMember: 403,
+    });
     expect(await matrix("GET", () => `/api/cohorts/${cohortId}/reviews`)).toEqual({
       author: 200,
       reviewer: 200,
@@ -73,44 +95,77 @@ describe("peer review permissions", () => {
     });
     expect((await api(node, "GET", `/api/reviews/${id}`, { token: admin.accessToken })).status).toBe(200);
     const got = await api(node, "GET", `/api/reviews/${id}`, { token: other.accessToken });
-    expect(got.body.review).toMatchObject({ id, cohortId, author: { id: author.id, displayName: author.displayName }, code: "const a = 1;\nconst b = 2;\n" });
+    expect(got.body.review).toMatchObject({
+      id,
+      cohortId,
+      author: { id: author.id, displayName: author.displayName },
+      code: "const a = 1;\nconst b = 2;\n",
+    });
     expect(got.body.comments).toEqual([]);
   });
 
   it("POST /reviews/:id/comments: author, assigned reviewer, cohort mentor and admin (201); other learner and non-member 403", async () => {
     const id = await newReview();
-    expect(await matrix("POST", () => `/api/reviews/${id}/comments`, () => ({ body: "looks fine", line: 1 }))).toEqual({
+    expect(
+      await matrix(
+        "POST",
+        () => `/api/reviews/${id}/comments`,
+        () => ({ body: "looks fine", line: 1 }),
+      ),
+    ).toEqual({
       author: 201,
       reviewer: 201,
       other: 403,
       mentor: 201,
       nonMember: 403,
     });
-    const res = await api(node, "POST", `/api/reviews/${id}/comments`, { token: admin.accessToken, body: { body: "admin here" } });
+    const res = await api(node, "POST", `/api/reviews/${id}/comments`, {
+      token: admin.accessToken,
+      body: { body: "admin here" },
+    });
     expect(res.status).toBe(201);
-    expect(res.body.comment).toMatchObject({ reviewId: id, author: { id: admin.id }, body: "admin here", line: null, revision: 1 });
+    expect(res.body.comment).toMatchObject({
+      reviewId: id,
+      author: { id: admin.id },
+      body: "admin here",
+      line: null,
+      revision: 1,
+    });
   });
 
   it("POST /reviews/:id/verdict: only an assigned reviewer (200)", async () => {
     const id = await newReview();
-    expect(await matrix("POST", () => `/api/reviews/${id}/verdict`, () => ({ verdict: "approve" }))).toEqual({
+    expect(
+      await matrix(
+        "POST",
+        () => `/api/reviews/${id}/verdict`,
+        () => ({ verdict: "approve" }),
+      ),
+    ).toEqual({
       author: 403,
       reviewer: 200,
       other: 403,
       mentor: 403,
       nonMember: 403,
     });
-    expect((await api(node, "POST", `/api/reviews/${id}/verdict`, { token: admin.accessToken, body: { verdict: "approve" } })).status).toBe(403);
+    expect(
+      (await api(node, "POST", `/api/reviews/${id}/verdict`, { token: admin.accessToken, body: { verdict: "approve" } })).status,
+    ).toBe(403);
   });
 
   it("POST /reviews/:id/revisions: only the author (200, after changes were requested)", async () => {
     const id = await newReview();
-    const v = await api(node, "POST", `/api/reviews/${id}/verdict`, { token: reviewer.accessToken, body: { verdict: "request_changes" } });
+    const v = await api(node, "POST", `/api/reviews/${id}/verdict`, {
+      token: reviewer.accessToken,
+      body: { verdict: "request_changes" },
+    });
     expect(v.body.review.status).toBe("changes_requested");
     const order = ["reviewer", "other", "mentor", "nonMember", "author"] as const;
     const statuses: Record<string, number> = {};
     for (const role of order) {
-      statuses[role] = (await api(node, "POST", `/api/reviews/${id}/revisions`, { token: who[role].accessToken, body: { code: "fixed" } })).status;
+      statuses[role] = (
+        await api(node, "POST", `/api/reviews/${id}/revisions`, { token: who[role].accessToken, body: { code: "fixed" } })
+      ).status;
     }
     expect(statuses).toEqual({ reviewer: 403, other: 403, mentor: 403, nonMember: 403, author: 200 });
   });

@@ -41,7 +41,11 @@ describe("peer review verdicts, revisions and closing", () => {
     Object.fromEntries((body.reviewers as { user: { id: string }; verdict: string | null }[]).map((r) => [r.user.id, r.verdict]));
   const openAssignments = async (id: string) =>
     (
-      await sql<{ reviewer_id: string }>(cluster.dbUrl, `SELECT reviewer_id FROM review_assignments WHERE review_id = $1 AND open ORDER BY reviewer_id`, [id])
+      await sql<{ reviewer_id: string }>(
+        cluster.dbUrl,
+        `SELECT reviewer_id FROM review_assignments WHERE review_id = $1 AND open ORDER BY reviewer_id`,
+        [id],
+      )
     ).map((r) => r.reviewer_id);
 
   beforeAll(async () => {
@@ -93,7 +97,12 @@ describe("peer review verdicts, revisions and closing", () => {
     // the revision: code replaced, revision + 1, verdicts reset, assignments open again, status open
     res = await revise(id, "let lo = 0, hi = n - 1;\nwhile (lo <= hi) {}\n");
     expect(res.status).toBe(200);
-    expect(res.body.review).toMatchObject({ id, revision: 2, status: "open", code: "let lo = 0, hi = n - 1;\nwhile (lo <= hi) {}\n" });
+    expect(res.body.review).toMatchObject({
+      id,
+      revision: 2,
+      status: "open",
+      code: "let lo = 0, hi = n - 1;\nwhile (lo <= hi) {}\n",
+    });
     expect(verdictsOf(res.body)).toEqual({ [r1.id]: null, [r2.id]: null });
     expect(await openAssignments(id)).toEqual([r1.id, r2.id].sort());
     expect((await revise(id)).status).toBe(409); // open again: no second revision
@@ -112,7 +121,14 @@ describe("peer review verdicts, revisions and closing", () => {
     expect(res.body.review.status).toBe("closed");
 
     // nothing changes a closed review
-    for (const attempt of [verdict(id, r1, "request_changes"), comment(id, r1), revise(id), close(id), close(id, mentor), comment(id, mentor)]) {
+    for (const attempt of [
+      verdict(id, r1, "request_changes"),
+      comment(id, r1),
+      revise(id),
+      close(id),
+      close(id, mentor),
+      comment(id, mentor),
+    ]) {
       const r = await attempt;
       expect([r.status, r.body.error?.code]).toEqual([409, "CONFLICT"]);
     }
@@ -135,10 +151,15 @@ describe("peer review verdicts, revisions and closing", () => {
     await verdict(id, r1, "request_changes");
     await revise(id);
     const items = async (u: TestUser) =>
-      ((await api(node, "GET", "/api/notifications?limit=100", { token: u.accessToken })).body.items as { type: string; payload: Record<string, unknown> }[]).filter(
-        (n) => n.payload.reviewId === id,
-      );
-    expect((await items(author)).map((n) => [n.type, n.payload])).toEqual([["review_verdict", { reviewId: id, verdict: "request_changes", status: "changes_requested" }]]);
+      (
+        (await api(node, "GET", "/api/notifications?limit=100", { token: u.accessToken })).body.items as {
+          type: string;
+          payload: Record<string, unknown>;
+        }[]
+      ).filter((n) => n.payload.reviewId === id);
+    expect((await items(author)).map((n) => [n.type, n.payload])).toEqual([
+      ["review_verdict", { reviewId: id, verdict: "request_changes", status: "changes_requested" }],
+    ]);
     for (const r of [r1, r2]) {
       expect((await items(r)).map((n) => [n.type, n.payload])).toEqual([
         ["review_requested", { reviewId: id, cohortId, title: "Binary search" }],

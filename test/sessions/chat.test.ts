@@ -35,12 +35,16 @@ describe("session chat", () => {
     mentor = await makeUser(cluster.nodes[0], "mentor");
     learner = await makeUser(cluster.nodes[1], "learner");
     const cohort = await makeCohort(cluster.nodes[0], mentor, [learner]);
-    const { session } = (await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Chatty", language: "py" },
-    })).body;
+    const { session } = (
+      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
+        token: mentor.accessToken,
+        body: { title: "Chatty", language: "py" },
+      })
+    ).body;
     sessionId = session.id;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(200);
+    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
+      200,
+    );
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -53,7 +57,10 @@ describe("session chat", () => {
     const other = await open(mentor, 1);
     const got = [sender, senderTab, other].map((s) => nextEvent(s, "chat:message"));
     const ack = await send(sender, "hello 👋");
-    expect(ack).toMatchObject({ ok: true, message: { sessionId, author: { id: learner.id, displayName: learner.displayName }, body: "hello 👋" } });
+    expect(ack).toMatchObject({
+      ok: true,
+      message: { sessionId, author: { id: learner.id, displayName: learner.displayName }, body: "hello 👋" },
+    });
     expect(ack.message.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Date(ack.message.createdAt).toISOString()).toBe(ack.message.createdAt);
     for (const e of await Promise.all(got)) expect(e).toEqual({ sessionId, message: ack.message });
@@ -132,15 +139,28 @@ describe("session chat", () => {
       expect(bad.status, q).toBe(400);
     }
     for (const limit of [0, true, [7], null, "many"]) {
-      expect(await emitAck(s, "chat:history", { sessionId, limit }), String(limit)).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+      expect(await emitAck(s, "chat:history", { sessionId, limit }), String(limit)).toMatchObject({
+        ok: false,
+        error: { code: "INVALID_PAYLOAD" },
+      });
     }
     expect((await emitAck(s, "chat:history", { sessionId, limit: "3" })).messages).toHaveLength(3);
-    expect(await emitAck(s, "chat:history", { sessionId, after: "x" })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    expect(await emitAck(s, "chat:history", { sessionId, after: "x" })).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_PAYLOAD" },
+    });
     // an unknown cursor (or another session's message) is 404, not an empty page
-    const unknown = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/chat?after=${newId()}`, { token: learner.accessToken });
+    const unknown = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/chat?after=${newId()}`, {
+      token: learner.accessToken,
+    });
     expect(unknown.status).toBe(404);
-    expect(await emitAck(s, "chat:history", { sessionId, after: newId() })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
-    const last = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/chat?after=${all[all.length - 1].id}`, { token: learner.accessToken });
+    expect(await emitAck(s, "chat:history", { sessionId, after: newId() })).toMatchObject({
+      ok: false,
+      error: { code: "NOT_FOUND" },
+    });
+    const last = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/chat?after=${all[all.length - 1].id}`, {
+      token: learner.accessToken,
+    });
     expect(last.body).toEqual({ messages: [], nextCursor: null });
 
     const joined = await emitAck(await connect(cluster.nodes[1], mentor.accessToken), "session:join", { sessionId });

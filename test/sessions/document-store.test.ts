@@ -73,7 +73,9 @@ describe.each(backends)("DocumentStore on $name", ({ open }) => {
     return row.id;
   }
   const logCount = async (sessionId: string) =>
-    Number(((await db.query(`SELECT count(*)::int AS n FROM doc_updates WHERE session_id = $1`, [sessionId])) as { n: number }[])[0].n);
+    Number(
+      ((await db.query(`SELECT count(*)::int AS n FROM doc_updates WHERE session_id = $1`, [sessionId])) as { n: number }[])[0].n,
+    );
 
   beforeAll(async () => {
     ({ db, cleanup } = await open());
@@ -82,7 +84,9 @@ describe.each(backends)("DocumentStore on $name", ({ open }) => {
     [{ id: userId }] = (await db.query(
       `INSERT INTO users (email, password_hash, display_name) VALUES ('docs@cohort.test', 'x', 'Docs') RETURNING id`,
     )) as { id: string }[];
-    [{ id: cohortId }] = (await db.query(`INSERT INTO cohorts (name, slug) VALUES ('Docs', 'docs') RETURNING id`)) as { id: string }[];
+    [{ id: cohortId }] = (await db.query(`INSERT INTO cohorts (name, slug) VALUES ('Docs', 'docs') RETURNING id`)) as {
+      id: string;
+    }[];
   });
   afterAll(async () => {
     await store?.close();
@@ -121,7 +125,9 @@ describe.each(backends)("DocumentStore on $name", ({ open }) => {
   it("loses nothing under many concurrent appends to several sessions (batched)", async () => {
     const ids = await Promise.all([1, 2, 3, 4].map(() => newSession("live")));
     const before = store.stats();
-    const typists = await Promise.all(ids.map(async (id) => [typist((await store.load(id)).state), typist((await store.load(id)).state)] as const));
+    const typists = await Promise.all(
+      ids.map(async (id) => [typist((await store.load(id)).state), typist((await store.load(id)).state)] as const),
+    );
     const writes: Promise<void>[] = [];
     const expected = ids.map(() => "");
     for (let i = 0; i < 100; i++) {

@@ -43,7 +43,11 @@ describe("shared document across two nodes", () => {
     return res.body.text as string;
   };
   const logRows = async (sessionId: string) =>
-    Number((await sql<{ n: number }>(cluster.dbUrl, `SELECT count(*)::int AS n FROM doc_updates WHERE session_id = $1`, [sessionId]))[0].n);
+    Number(
+      (
+        await sql<{ n: number }>(cluster.dbUrl, `SELECT count(*)::int AS n FROM doc_updates WHERE session_id = $1`, [sessionId])
+      )[0].n,
+    );
 
   beforeAll(async () => {
     cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
@@ -137,7 +141,10 @@ describe("shared document across two nodes", () => {
     const garbage = await emitAck(client.socket, "doc:update", { sessionId: id, update: Buffer.from("definitely not yjs") });
     expect(garbage).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     const truncated = client.edit((t) => t.insert(0, "hello"));
-    const cut = await emitAck(client.socket, "doc:update", { sessionId: id, update: truncated.subarray(0, truncated.length - 3) });
+    const cut = await emitAck(client.socket, "doc:update", {
+      sessionId: id,
+      update: truncated.subarray(0, truncated.length - 3),
+    });
     expect(cut).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     const text = await emitAck(client.socket, "doc:update", { sessionId: id, update: "a string" });
     expect(text).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });

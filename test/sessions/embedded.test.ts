@@ -30,10 +30,12 @@ describe("live sessions on one embedded node", () => {
     mentor = await makeUser(node, "mentor");
     learners = await Promise.all([0, 1, 2].map(() => makeUser(node, "learner")));
     const cohort = await makeCohort(node, mentor, learners);
-    const { session } = (await api(node, "POST", `/api/cohorts/${cohort.id}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Embedded", language: "ts", initialCode: "// hi\n" },
-    })).body;
+    const { session } = (
+      await api(node, "POST", `/api/cohorts/${cohort.id}/sessions`, {
+        token: mentor.accessToken,
+        body: { title: "Embedded", language: "ts", initialCode: "// hi\n" },
+      })
+    ).body;
     sessionId = session.id;
     expect((await api(node, "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(200);
   });
@@ -43,43 +45,53 @@ describe("live sessions on one embedded node", () => {
     dir.remove();
   });
 
-  it("edits (past the compaction threshold) converge, chat and presence work, and a restart keeps the document", { timeout: 60_000 }, async () => {
-    const clients = await Promise.all(
-      learners.map(async (user) => {
-        const c = new DocClient(sessionId);
-        const s = await connect(node, user.accessToken);
-        sockets.push(s);
-        expect((await c.join(s)).ok).toBe(true);
-        return c;
-      }),
-    );
-    const left = nextEvent(clients[0].socket, "presence:left", (p) => p.userId === learners[2].id);
-    // 150 updates in all: past the compaction threshold
-    await Promise.all(clients.map(async (c, i) => {
-      for (let n = 0; n < 50; n++) expect(await c.type(String(i))).toEqual({ ok: true });
-    }));
-    const text = (await eventually(async () => {
-      const doc = await api(node, "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
-      return clients.every((c) => c.text() === doc.body.text) ? (doc.body.text as string) : null;
-    })) as string;
-    expect(text).toHaveLength("// hi\n".length + 150);
+  it(
+    "edits (past the compaction threshold) converge, chat and presence work, and a restart keeps the document",
+    { timeout: 60_000 },
+    async () => {
+      const clients = await Promise.all(
+        learners.map(async (user) => {
+          const c = new DocClient(sessionId);
+          const s = await connect(node, user.accessToken);
+          sockets.push(s);
+          expect((await c.join(s)).ok).toBe(true);
+          return c;
+        }),
+      );
+      const left = nextEvent(clients[0].socket, "presence:left", (p) => p.userId === learners[2].id);
+      // 150 updates in all: past the compaction threshold
+      await Promise.all(
+        clients.map(async (c, i) => {
+          for (let n = 0; n < 50; n++) expect(await c.type(String(i))).toEqual({ ok: true });
+        }),
+      );
+      const text = (await eventually(async () => {
+        const doc = await api(node, "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
+        return clients.every((c) => c.text() === doc.body.text) ? (doc.body.text as string) : null;
+      })) as string;
+      expect(text).toHaveLength("// hi\n".length + 150);
 
-    const sent = await emitAck(clients[1].socket, "chat:send", { sessionId, body: "embedded chat", clientId: crypto.randomUUID() });
-    expect(sent.ok).toBe(true);
-    expect((await emitAck(clients[0].socket, "chat:history", { sessionId })).messages).toEqual([sent.message]);
-    clients[2].socket.close();
-    expect(await left).toEqual({ sessionId, userId: learners[2].id });
+      const sent = await emitAck(clients[1].socket, "chat:send", {
+        sessionId,
+        body: "embedded chat",
+        clientId: crypto.randomUUID(),
+      });
+      expect(sent.ok).toBe(true);
+      expect((await emitAck(clients[0].socket, "chat:history", { sessionId })).messages).toEqual([sent.message]);
+      clients[2].socket.close();
+      expect(await left).toEqual({ sessionId, userId: learners[2].id });
 
-    expect(await node.stop("SIGTERM")).toBe(0);
-    node = await startNode(env);
-    const after = await api(node, "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
-    expect(after.body.text).toBe(text);
-    const reader = new DocClient(sessionId);
-    const s = await connect(node, learners[0].accessToken);
-    sockets.push(s);
-    const ack = await reader.join(s);
-    expect(reader.text()).toBe(text);
-    expect(ack.chat.map((m: { body: string }) => m.body)).toEqual(["embedded chat"]);
-    expect(ack.presence.map((p: { userId: string }) => p.userId)).toEqual([learners[0].id]);
-  });
+      expect(await node.stop("SIGTERM")).toBe(0);
+      node = await startNode(env);
+      const after = await api(node, "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
+      expect(after.body.text).toBe(text);
+      const reader = new DocClient(sessionId);
+      const s = await connect(node, learners[0].accessToken);
+      sockets.push(s);
+      const ack = await reader.join(s);
+      expect(reader.text()).toBe(text);
+      expect(ack.chat.map((m: { body: string }) => m.body)).toEqual(["embedded chat"]);
+      expect(ack.presence.map((p: { userId: string }) => p.userId)).toEqual([learners[0].id]);
+    },
+  );
 });

@@ -65,7 +65,13 @@ describe("session lifecycle and permissions", () => {
     expect((await create(outsider)).status).toBe(403);
     expect((await create(mentor, undefined, "00000000-0000-4000-8000-000000000000")).status).toBe(404);
     expect((await create(mentor, undefined, "not-a-uuid")).status).toBe(400);
-    const invalid = [{ title: "", language: "py" }, { title: "t".repeat(201), language: "py" }, { title: "t" }, { title: "t", language: "l".repeat(41) }, { title: "t", language: "py", initialCode: 5 }];
+    const invalid = [
+      { title: "", language: "py" },
+      { title: "t".repeat(201), language: "py" },
+      { title: "t" },
+      { title: "t", language: "l".repeat(41) },
+      { title: "t", language: "py", initialCode: 5 },
+    ];
     for (const body of invalid) {
       const r = await create(mentor, body);
       expect(r.status, JSON.stringify(body)).toBe(400);
@@ -90,7 +96,12 @@ describe("session lifecycle and permissions", () => {
       const doc = await api(cluster.nodes[0], "GET", `/api/sessions/${session.id}/document`, { token: user.accessToken });
       expect(doc.body.text).toBe("package main\n");
     }
-    for (const path of [`/api/sessions/${session.id}`, `/api/sessions/${session.id}/document`, `/api/sessions/${session.id}/chat`, `/api/cohorts/${cohortId}/sessions`]) {
+    for (const path of [
+      `/api/sessions/${session.id}`,
+      `/api/sessions/${session.id}/document`,
+      `/api/sessions/${session.id}/chat`,
+      `/api/cohorts/${cohortId}/sessions`,
+    ]) {
       expect((await api(cluster.nodes[0], "GET", path, { token: outsider.accessToken })).status).toBe(403);
       expect((await api(cluster.nodes[0], "GET", path)).status).toBe(401);
     }
@@ -98,8 +109,15 @@ describe("session lifecycle and permissions", () => {
     for (const path of [`/api/sessions/${unknown}`, `/api/sessions/${unknown}/document`, `/api/sessions/${unknown}/chat`]) {
       expect((await api(cluster.nodes[0], "GET", path, { token: learner.accessToken })).status).toBe(404);
     }
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${unknown}/start`, { token: mentor.accessToken })).status).toBe(404);
-    for (const path of ["/api/sessions/xyz", "/api/sessions/xyz/document", "/api/sessions/xyz/chat", "/api/cohorts/xyz/sessions"]) {
+    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${unknown}/start`, { token: mentor.accessToken })).status).toBe(
+      404,
+    );
+    for (const path of [
+      "/api/sessions/xyz",
+      "/api/sessions/xyz/document",
+      "/api/sessions/xyz/chat",
+      "/api/cohorts/xyz/sessions",
+    ]) {
       expect((await api(cluster.nodes[0], "GET", path, { token: learner.accessToken })).status).toBe(400);
     }
   });
@@ -142,13 +160,21 @@ describe("session lifecycle and permissions", () => {
   it("starting notifies every member except the starter", async () => {
     const { session } = (await create(mentor, { title: "Notify me", language: "rust" })).body;
     const learnerSocket = await open(learner, 1);
-    const note = nextEvent(learnerSocket, "notification", (n) => n.type === "session_started" && n.payload.sessionId === session.id);
+    const note = nextEvent(
+      learnerSocket,
+      "notification",
+      (n) => n.type === "session_started" && n.payload.sessionId === session.id,
+    );
     expect((await transition(mentor, session.id, "start")).status).toBe(200);
     expect((await note).payload).toEqual({ sessionId: session.id, cohortId, title: "Notify me" });
     const mine = await api(cluster.nodes[0], "GET", "/api/notifications", { token: mentor.accessToken });
-    expect(mine.body.items.filter((n: { payload: { sessionId?: string } }) => n.payload.sessionId === session.id)).toHaveLength(0);
+    expect(mine.body.items.filter((n: { payload: { sessionId?: string } }) => n.payload.sessionId === session.id)).toHaveLength(
+      0,
+    );
     const theirs = await api(cluster.nodes[0], "GET", "/api/notifications", { token: coMentor.accessToken });
-    expect(theirs.body.items.filter((n: { payload: { sessionId?: string } }) => n.payload.sessionId === session.id)).toHaveLength(1);
+    expect(theirs.body.items.filter((n: { payload: { sessionId?: string } }) => n.payload.sessionId === session.id)).toHaveLength(
+      1,
+    );
   });
 
   it("socket events: members only, join first, writes only while live (FORBIDDEN), ended stays readable", async () => {
@@ -161,7 +187,10 @@ describe("session lifecycle and permissions", () => {
       ok: false,
       error: { code: "NOT_FOUND" },
     });
-    expect(await emitAck(stranger, "session:join", { sessionId: "bad" })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    expect(await emitAck(stranger, "session:join", { sessionId: "bad" })).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_PAYLOAD" },
+    });
 
     // before joining, every other event is refused
     const notJoined = await open(learner, 1);
@@ -194,8 +223,13 @@ describe("session lifecycle and permissions", () => {
     expect(joined.presence).toEqual([{ userId: learner.id, displayName: learner.displayName, role: "learner" }]);
     expect(client.text()).toBe("let a = 1;\n");
     expect(await client.type("x")).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
-    expect(await emitAck(client.socket, "awareness:update", { sessionId: id, state: { c: 1 } })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
-    expect(await emitAck(client.socket, "chat:send", { sessionId: id, body: "early", clientId: crypto.randomUUID() })).toMatchObject({
+    expect(await emitAck(client.socket, "awareness:update", { sessionId: id, state: { c: 1 } })).toMatchObject({
+      ok: false,
+      error: { code: "FORBIDDEN" },
+    });
+    expect(
+      await emitAck(client.socket, "chat:send", { sessionId: id, body: "early", clientId: crypto.randomUUID() }),
+    ).toMatchObject({
       ok: false,
       error: { code: "FORBIDDEN" },
     });
@@ -204,11 +238,14 @@ describe("session lifecycle and permissions", () => {
     // live (started on the other node): writes work
     expect((await transition(mentor, id, "start", 0)).status).toBe(200);
     expect(await client.type("y")).toEqual({ ok: true });
-    expect((await emitAck(client.socket, "chat:send", { sessionId: id, body: "during", clientId: crypto.randomUUID() })).ok).toBe(true);
+    expect((await emitAck(client.socket, "chat:send", { sessionId: id, body: "during", clientId: crypto.randomUUID() })).ok).toBe(
+      true,
+    );
 
     // ended (on the other node): every write is refused by both nodes, nothing more is stored
     expect((await transition(mentor, id, "end", 0)).status).toBe(200);
-    const textAtEnd = (await api(cluster.nodes[0], "GET", `/api/sessions/${id}/document`, { token: mentor.accessToken })).body.text;
+    const textAtEnd = (await api(cluster.nodes[0], "GET", `/api/sessions/${id}/document`, { token: mentor.accessToken })).body
+      .text;
     for (const node of [0, 1]) {
       const c = new DocClient(id);
       const ack = await c.join(await open(learner, node));
@@ -220,12 +257,20 @@ describe("session lifecycle and permissions", () => {
         ok: false,
         error: { code: "FORBIDDEN" },
       });
-      expect(await emitAck(c.socket, "awareness:update", { sessionId: id, state: {} })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+      expect(await emitAck(c.socket, "awareness:update", { sessionId: id, state: {} })).toMatchObject({
+        ok: false,
+        error: { code: "FORBIDDEN" },
+      });
       expect((await emitAck(c.socket, "chat:history", { sessionId: id })).messages).toHaveLength(1);
     }
     expect(await client.type("w")).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
-    expect((await api(cluster.nodes[1], "GET", `/api/sessions/${id}/document`, { token: learner.accessToken })).body.text).toBe(textAtEnd);
+    expect((await api(cluster.nodes[1], "GET", `/api/sessions/${id}/document`, { token: learner.accessToken })).body.text).toBe(
+      textAtEnd,
+    );
     expect(await emitAck(client.socket, "session:leave", { sessionId: id })).toEqual({ ok: true });
-    expect(await emitAck(client.socket, "session:leave", { sessionId: id })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+    expect(await emitAck(client.socket, "session:leave", { sessionId: id })).toMatchObject({
+      ok: false,
+      error: { code: "FORBIDDEN" },
+    });
   });
 });

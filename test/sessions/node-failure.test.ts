@@ -34,42 +34,50 @@ describe("a node killed with SIGKILL", () => {
       makeUser(cluster.nodes[1], "learner"),
     ]);
     const cohort = await makeCohort(cluster.nodes[0], mentor, [survivor, ghost]);
-    const { session } = (await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Crash", language: "c" },
-    })).body;
+    const { session } = (
+      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
+        token: mentor.accessToken,
+        body: { title: "Crash", language: "c" },
+      })
+    ).body;
     sessionId = session.id;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(200);
+    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
+      200,
+    );
   });
 
-  it("its users get presence:left from the survivor within 30 s, and the document keeps working", { timeout: 60_000 }, async () => {
-    const here = new DocClient(sessionId);
-    sockets.push(await connect(cluster.nodes[0], survivor.accessToken));
-    await here.join(sockets[sockets.length - 1]);
-    // the ghost has two tabs on the node that dies
-    const ghostTabs = [new DocClient(sessionId), new DocClient(sessionId)];
-    for (const tab of ghostTabs) {
-      const s = await connect(cluster.nodes[1], ghost.accessToken);
-      sockets.push(s);
-      expect((await tab.join(s)).ok).toBe(true);
-    }
-    expect(await emitAck(ghostTabs[0].socket, "awareness:update", { sessionId, state: { cursor: 3 } })).toEqual({ ok: true });
-    expect((await ghostTabs[0].type("g")).ok).toBe(true);
-    // the relay follows the ack; wait for it (a relay lost with its node is what doc:sync recovers)
-    await eventually(() => here.text() === "g");
+  it(
+    "its users get presence:left from the survivor within 30 s, and the document keeps working",
+    { timeout: 60_000 },
+    async () => {
+      const here = new DocClient(sessionId);
+      sockets.push(await connect(cluster.nodes[0], survivor.accessToken));
+      await here.join(sockets[sockets.length - 1]);
+      // the ghost has two tabs on the node that dies
+      const ghostTabs = [new DocClient(sessionId), new DocClient(sessionId)];
+      for (const tab of ghostTabs) {
+        const s = await connect(cluster.nodes[1], ghost.accessToken);
+        sockets.push(s);
+        expect((await tab.join(s)).ok).toBe(true);
+      }
+      expect(await emitAck(ghostTabs[0].socket, "awareness:update", { sessionId, state: { cursor: 3 } })).toEqual({ ok: true });
+      expect((await ghostTabs[0].type("g")).ok).toBe(true);
+      // the relay follows the ack; wait for it (a relay lost with its node is what doc:sync recovers)
+      await eventually(() => here.text() === "g");
 
-    const left = nextEvent(here.socket, "presence:left", (p) => p.userId === ghost.id, 30_000);
-    await cluster.nodes[1].stop("SIGKILL");
-    expect(await left).toEqual({ sessionId, userId: ghost.id });
+      const left = nextEvent(here.socket, "presence:left", (p) => p.userId === ghost.id, 30_000);
+      await cluster.nodes[1].stop("SIGKILL");
+      expect(await left).toEqual({ sessionId, userId: ghost.id });
 
-    const mentorSocket = await connect(cluster.nodes[0], mentor.accessToken);
-    sockets.push(mentorSocket);
-    const ack = await emitAck(mentorSocket, "session:join", { sessionId });
-    expect(ack.presence.map((p: { userId: string }) => p.userId).sort()).toEqual([mentor.id, survivor.id].sort());
-    expect(ack.awareness.some((a: { userId: string }) => a.userId === ghost.id)).toBe(false);
-    expect((await here.type("s")).ok).toBe(true);
-    const doc = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
-    expect(doc.body.text).toBe(here.text());
-    expect([...doc.body.text].sort().join("")).toBe("gs");
-  });
+      const mentorSocket = await connect(cluster.nodes[0], mentor.accessToken);
+      sockets.push(mentorSocket);
+      const ack = await emitAck(mentorSocket, "session:join", { sessionId });
+      expect(ack.presence.map((p: { userId: string }) => p.userId).sort()).toEqual([mentor.id, survivor.id].sort());
+      expect(ack.awareness.some((a: { userId: string }) => a.userId === ghost.id)).toBe(false);
+      expect((await here.type("s")).ok).toBe(true);
+      const doc = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
+      expect(doc.body.text).toBe(here.text());
+      expect([...doc.body.text].sort().join("")).toBe("gs");
+    },
+  );
 });

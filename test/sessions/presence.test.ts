@@ -31,11 +31,15 @@ describe("presence and awareness across two nodes", () => {
     return ack;
   };
   const liveSession = async () => {
-    const { session } = (await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Presence", language: "js" },
-    })).body;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${session.id}/start`, { token: mentor.accessToken })).status).toBe(200);
+    const { session } = (
+      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
+        token: mentor.accessToken,
+        body: { title: "Presence", language: "js" },
+      })
+    ).body;
+    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${session.id}/start`, { token: mentor.accessToken })).status).toBe(
+      200,
+    );
     return session.id as string;
   };
   const ref = (u: TestUser) => ({ userId: u.id, displayName: u.displayName, role: "learner" });
@@ -130,7 +134,10 @@ describe("presence and awareness across two nodes", () => {
 
     const tooBig = await emitAck(a1, "awareness:update", { sessionId: id, state: { blob: "x".repeat(1100) } });
     expect(tooBig).toMatchObject({ ok: false, error: { code: "PAYLOAD_TOO_LARGE" } });
-    expect(await emitAck(a1, "awareness:update", { sessionId: id })).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+    expect(await emitAck(a1, "awareness:update", { sessionId: id })).toMatchObject({
+      ok: false,
+      error: { code: "INVALID_PAYLOAD" },
+    });
 
     // A leaves with both tabs: A's state is gone for the next joiner
     const aLeft = nextEvent(b1, "presence:left", (p) => p.userId === a.id);
@@ -153,15 +160,23 @@ describe("presence and awareness across two nodes", () => {
     for (const s of [v0, v1, s1]) await join(s, id);
     const mentorSocket = await open(mentor, 0);
     await join(mentorSocket, id);
-    const heard = [v0, v1].flatMap((s) => ["chat:message", "awareness:update", "presence:joined", "presence:left"].map((e) => record(s, e)));
+    const heard = [v0, v1].flatMap((s) =>
+      ["chat:message", "awareness:update", "presence:joined", "presence:left"].map((e) => record(s, e)),
+    );
 
     const left = nextEvent(s1, "presence:left", (p) => p.userId === victim.id);
-    const removed = await api(cluster.nodes[1], "DELETE", `/api/cohorts/${cohortId}/members/${victim.id}`, { token: mentor.accessToken });
+    const removed = await api(cluster.nodes[1], "DELETE", `/api/cohorts/${cohortId}/members/${victim.id}`, {
+      token: mentor.accessToken,
+    });
     expect(removed.status).toBe(204);
     expect(await left).toEqual({ sessionId: id, userId: victim.id });
 
     // the session keeps talking (from node 0); then a marker from node 0 that the victim still receives
-    const sent = await emitAck(mentorSocket, "chat:send", { sessionId: id, body: "after removal", clientId: crypto.randomUUID() });
+    const sent = await emitAck(mentorSocket, "chat:send", {
+      sessionId: id,
+      body: "after removal",
+      clientId: crypto.randomUUID(),
+    });
     expect(sent.ok).toBe(true);
     expect(await emitAck(mentorSocket, "awareness:update", { sessionId: id, state: { cursor: 1 } })).toEqual({ ok: true });
     const markers = [v0, v1].map((s) => nextEvent(s, "notification", (n) => n.type === "announcement"));

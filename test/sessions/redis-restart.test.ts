@@ -34,12 +34,16 @@ describe("live sessions while Redis goes away and comes back empty", () => {
     mentor = await makeUser(cluster.nodes[0], "mentor");
     users = await Promise.all([0, 1, 2, 3].map(() => makeUser(cluster.nodes[0], "learner")));
     const cohort = await makeCohort(cluster.nodes[0], mentor, users);
-    const { session } = (await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Outage", language: "ts" },
-    })).body;
+    const { session } = (
+      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
+        token: mentor.accessToken,
+        body: { title: "Outage", language: "ts" },
+      })
+    ).body;
     sessionId = session.id;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(200);
+    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
+      200,
+    );
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -47,45 +51,51 @@ describe("live sessions while Redis goes away and comes back empty", () => {
     await redis?.stop();
   });
 
-  it("documents stay writable and durable without Redis; presence and awareness come back by themselves", { timeout: 90_000 }, async () => {
-    const [a, b, c, d] = users;
-    const docA = new DocClient(sessionId);
-    const docB = new DocClient(sessionId);
-    await docA.join(await open(a, 0));
-    await docB.join(await open(b, 1));
-    expect(await emitAck(docA.socket, "awareness:update", { sessionId, state: { cursor: 7 } })).toEqual({ ok: true });
+  it(
+    "documents stay writable and durable without Redis; presence and awareness come back by themselves",
+    { timeout: 90_000 },
+    async () => {
+      const [a, b, c, d] = users;
+      const docA = new DocClient(sessionId);
+      const docB = new DocClient(sessionId);
+      await docA.join(await open(a, 0));
+      await docB.join(await open(b, 1));
+      expect(await emitAck(docA.socket, "awareness:update", { sessionId, state: { cursor: 7 } })).toEqual({ ok: true });
 
-    await redis.stop();
-    // writes need no Redis: acknowledged, stored, and served by doc:sync on the other node
-    expect(await docA.type("during ")).toEqual({ ok: true });
-    const lateJoin = await docB.join(await open(b, 1));
-    expect(lateJoin.ok).toBe(true);
-    expect(docB.text()).toBe("during ");
-    expect(await emitAck(await open(c, 0), "session:join", { sessionId })).toMatchObject({ ok: true });
+      await redis.stop();
+      // writes need no Redis: acknowledged, stored, and served by doc:sync on the other node
+      expect(await docA.type("during ")).toEqual({ ok: true });
+      const lateJoin = await docB.join(await open(b, 1));
+      expect(lateJoin.ok).toBe(true);
+      expect(docB.text()).toBe("during ");
+      expect(await emitAck(await open(c, 0), "session:join", { sessionId })).toMatchObject({ ok: true });
 
-    // Redis returns with nothing in it: the nodes re-register their sockets and states on their own
-    await redis.start();
-    const watcher = await open(d, 1);
-    const ack = await eventually(
-      async () => {
-        const r = await emitAck(watcher, "session:join", { sessionId });
-        const ids = (r.presence ?? []).map((p: { userId: string }) => p.userId);
-        const hasCursor = (r.awareness ?? []).some((x: { userId: string; state: { cursor?: number } }) => x.userId === a.id && x.state.cursor === 7);
-        return [a.id, b.id, c.id, d.id].every((id) => ids.includes(id)) && hasCursor ? r : null;
-      },
-      40_000,
-      500,
-    );
-    expect(ack!.ok).toBe(true);
-    // and the document relays across nodes again
-    await eventually(
-      async () => {
-        expect(await docA.type("x")).toEqual({ ok: true });
-        await new Promise((r) => setTimeout(r, 200));
-        return docB.text() === docA.text();
-      },
-      20_000,
-      500,
-    );
-  });
+      // Redis returns with nothing in it: the nodes re-register their sockets and states on their own
+      await redis.start();
+      const watcher = await open(d, 1);
+      const ack = await eventually(
+        async () => {
+          const r = await emitAck(watcher, "session:join", { sessionId });
+          const ids = (r.presence ?? []).map((p: { userId: string }) => p.userId);
+          const hasCursor = (r.awareness ?? []).some(
+            (x: { userId: string; state: { cursor?: number } }) => x.userId === a.id && x.state.cursor === 7,
+          );
+          return [a.id, b.id, c.id, d.id].every((id) => ids.includes(id)) && hasCursor ? r : null;
+        },
+        40_000,
+        500,
+      );
+      expect(ack!.ok).toBe(true);
+      // and the document relays across nodes again
+      await eventually(
+        async () => {
+          expect(await docA.type("x")).toEqual({ ok: true });
+          await new Promise((r) => setTimeout(r, 200));
+          return docB.text() === docA.text();
+        },
+        20_000,
+        500,
+      );
+    },
+  );
 });

@@ -27,12 +27,16 @@ describe("restart of every node", () => {
     mentor = await makeUser(cluster.nodes[0], "mentor");
     learners = await Promise.all([0, 1, 2, 3].map((i) => makeUser(cluster.nodes[i % 2], "learner")));
     const cohort = await makeCohort(cluster.nodes[0], mentor, learners);
-    const { session } = (await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Durable", language: "ts", initialCode: "start\n" },
-    })).body;
+    const { session } = (
+      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
+        token: mentor.accessToken,
+        body: { title: "Durable", language: "ts", initialCode: "start\n" },
+      })
+    ).body;
     sessionId = session.id;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(200);
+    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
+      200,
+    );
   });
 
   it("keeps every acknowledged update, including those acked while the nodes were stopping", { timeout: 90_000 }, async () => {
@@ -71,7 +75,12 @@ describe("restart of every node", () => {
       expect(doc.status).toBe(200);
       const text: string = doc.body.text;
       // the initial code survives too (typing went in at random places, so compare letters)
-      expect([...text].filter((ch) => "start\n".includes(ch)).sort().join("")).toBe([..."start\n"].sort().join(""));
+      expect(
+        [...text]
+          .filter((ch) => "start\n".includes(ch))
+          .sort()
+          .join(""),
+      ).toBe([..."start\n"].sort().join(""));
       const present = new Set([...text]);
       expect(acked.filter((t) => !present.has(t))).toEqual([]);
     }
