@@ -3,6 +3,7 @@ import type { TokenService } from "./auth/tokens.js";
 import type { AccessService } from "./cohorts/access.js";
 import type { Config } from "./config/config.js";
 import type { Engine } from "./engine/engine.js";
+import type { JobQueue } from "./jobs/queue.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { EventHandler } from "./realtime/handler.js";
@@ -17,6 +18,8 @@ export interface Core {
   metrics: Metrics;
   db: DataSource;
   engine: Engine;
+  /** Background work as jobs in the database (pg-boss); domains define their queues before start. */
+  jobs: JobQueue;
   io: AppServer;
   tokens: TokenService;
   access: AccessService;

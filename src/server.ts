@@ -12,6 +12,7 @@ import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
 import { createRedisEngine } from "./engine/redis.js";
 import { createHttpApp } from "./http/app.js";
+import { createJobQueue } from "./jobs/queue.js";
 import { opsRoutes } from "./http/ops.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
@@ -52,6 +53,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   const engine: Engine = config.redis
     ? createRedisEngine({ url: config.redis.url, prefix: config.redis.prefix, logger, metrics })
     : createMemoryEngine();
+  const jobs = createJobQueue({ db, logger, registry: metrics.registry, migrate: config.migrationsRun });
   const tokens = createTokenService(config.jwt.secret);
   const access = createAccessService({ db, engine, logger });
   const inflight = tracker();
@@ -67,7 +69,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics });
   const rooms = createCohortRooms(io, access, logger);
   let draining = false;
-  const core: Core = { config, logger, metrics, db, engine, io, tokens, access, rooms, isDraining: () => draining };
+  const core: Core = { config, logger, metrics, db, engine, jobs, io, tokens, access, rooms, isDraining: () => draining };
 
   const notifications = notificationsModule(core);
   const modules: DomainModule[] = [
@@ -100,6 +102,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         const applied = await runMigrations(db);
         if (applied.length) logger.info({ applied }, "migrations applied");
       }
+      await jobs.start();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, () => {
@@ -123,6 +126,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         httpServer.closeAllConnections();
         await closed;
         for (const m of modules) await m.stop?.().catch((err: Error) => logger.warn({ err: err.message }, "module stop failed"));
+        await jobs.stop().catch((err: Error) => logger.warn({ err: err.message }, "job queue stop failed"));
         await engine.close().catch(() => undefined);
         if (db.isInitialized)
           await db.destroy().catch((err: Error) => logger.warn({ err: err.message }, "database close failed"));
