@@ -17,6 +17,7 @@ import { opsRoutes } from "./http/ops.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { notificationsModule } from "./notifications/index.js";
+import { pushModule } from "./push/index.js";
 import { handleConnections } from "./realtime/connections.js";
 import { createIo } from "./realtime/io.js";
 import { createCohortRooms } from "./realtime/rooms.js";
@@ -76,6 +77,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     authModule(core),
     cohortsModule(core),
     notifications,
+    pushModule(core, notifications.service),
     sessionsModule(core, notifications.service),
     reviewsModule(core, notifications.service),
   ];

@@ -4,6 +4,8 @@ import { announcementRoutes } from "./announcement-routes.js";
 import { createAnnouncementService } from "./announcements.js";
 import { notificationRoutes } from "./routes.js";
 import { createNotificationService, type NotificationService } from "./service.js";
+
+export type { NotificationHook, NotificationService, StoredNotification } from "./service.js";
 import { notificationHandlers } from "./socket.js";
 
 /** Notifications (inbox, live delivery, sync) and cohort announcements, the broadcast kind of notification. */

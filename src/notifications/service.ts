@@ -26,6 +26,14 @@ export interface NotificationService {
   ): Promise<StoredNotification[]>;
   /** Emits `notification` to every socket of each recipient, on every node. Call after commit. */
   deliver(rows: StoredNotification[]): void;
+  /** Lets another domain act on every notification written: in its transaction, and once it committed. */
+  onWritten(hook: NotificationHook): void;
+}
+
+/** A reaction to written notifications (e.g. push jobs): `inTransaction` commits or rolls back with them. */
+export interface NotificationHook {
+  inTransaction(manager: EntityManager, rows: StoredNotification[]): Promise<void>;
+  committed(rows: StoredNotification[]): void;
 }
 
 export interface StoredNotification {
@@ -83,6 +91,11 @@ function toStored(r: NotificationRow): StoredNotification {
 
 export function createNotificationService(core: Pick<Core, "db" | "io" | "logger">): NotificationService & NotificationInbox {
   const { db, io, logger } = core;
+  const hooks: NotificationHook[] = [];
+  const written = async (manager: EntityManager, rows: StoredNotification[]) => {
+    for (const hook of hooks) await hook.inTransaction(manager, rows);
+    return rows;
+  };
 
   async function list(userId: string, opts: { after?: string; limit: number; unread?: boolean }): Promise<NotificationPage> {
     const params: unknown[] = [userId, opts.limit + 1];
@@ -116,7 +129,7 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
          RETURNING ${COLUMNS}`,
         [unique, type, JSON.stringify(payload)],
       )) as NotificationRow[];
-      return rows.map(toStored);
+      return written(manager, rows.map(toStored));
     },
 
     async insertForCohort(manager, cohortId, exceptUserId, type, payload) {
@@ -128,10 +141,15 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
          RETURNING ${COLUMNS}`,
         [cohortId, exceptUserId, type, JSON.stringify(payload)],
       )) as NotificationRow[];
-      return rows.map(toStored);
+      return written(manager, rows.map(toStored));
+    },
+
+    onWritten(hook) {
+      hooks.push(hook);
     },
 
     deliver(rows) {
+      for (const hook of hooks) hook.committed(rows);
       // one emit per row: the Redis adapter carries it to the user's sockets on every node, once
       for (const { userId, notification } of rows) {
         try {
