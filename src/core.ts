@@ -1,12 +1,12 @@
 import type { DataSource } from "typeorm";
-import type { TokenService } from "./auth/tokens.js";
-import type { AccessService } from "./cohorts/access.js";
+import type { TokenService } from "./identity/tokens.js";
+import type { AccessService } from "./identity/access.js";
 import type { Config } from "./config/config.js";
 import type { Engine } from "./engine/engine.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { EventHandler } from "./realtime/handler.js";
-import type { CohortRooms } from "./realtime/rooms.js";
+import type { CohortRooms } from "./identity/cohort-rooms.js";
 import type { AppServer } from "./realtime/types.js";
 import type { Router } from "express";
 

@@ -1,8 +1,8 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authModule } from "./auth/index.js";
-import { createTokenService } from "./auth/tokens.js";
-import { createAccessService } from "./cohorts/access.js";
+import { createTokenService } from "./identity/tokens.js";
+import { createAccessService } from "./identity/access.js";
 import { cohortsModule } from "./cohorts/index.js";
 import type { Config } from "./config/config.js";
 import type { Core, DomainModule } from "./core.js";
@@ -18,7 +18,7 @@ import { createMetrics } from "./metrics.js";
 import { notificationsModule } from "./notifications/index.js";
 import { handleConnections } from "./realtime/connections.js";
 import { createIo } from "./realtime/io.js";
-import { createCohortRooms } from "./realtime/rooms.js";
+import { createCohortRooms } from "./identity/cohort-rooms.js";
 import { reviewsModule } from "./reviews/index.js";
 import { sessionsModule } from "./sessions/index.js";
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from "typeorm";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
-import type { NotificationDto, NotificationType } from "../realtime/events.js";
+import type { Notification as NotificationDto, NotificationType } from "../contract/index.js";
 import { userRoom } from "../realtime/types.js";
 
 /**

@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import { AppError } from "../errors.js";
-import type { ChatMessageDto } from "../realtime/events.js";
+import type { ChatMessage as ChatMessageDto } from "../contract/index.js";
 import { iso } from "./rows.js";
 
 interface MessageRow {

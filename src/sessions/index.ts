@@ -4,7 +4,7 @@ import type { NotificationService } from "../notifications/service.js";
 import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
 import { createChatService } from "./chat.js";
 import { createPresence, HEARTBEAT_MS } from "./presence.js";
-import { sessionRoutes } from "./routes.js";
+import { sessionRouter } from "./routes.js";
 import { createSessionCache } from "./session-cache.js";
 import { createSessionService } from "./service.js";
 import { sessionHandlers } from "./socket.js";
@@ -67,7 +67,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   ];
 
   return {
-    routes: sessionRoutes(core, sessions, chat),
+    routes: sessionRouter(core, sessions, chat),
     handlers: sessionHandlers(core, { sessions, cache, docs, chat, presence, awareness }),
     async stop() {
       for (const t of timers) clearInterval(t);

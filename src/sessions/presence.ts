@@ -1,5 +1,5 @@
 import type { Core } from "../core.js";
-import type { PresenceUser } from "../realtime/events.js";
+import type { PresenceUser } from "../contract/index.js";
 import { type AppSocket, userRoom } from "../realtime/types.js";
 import { sessionRoom } from "./rows.js";
 

@@ -1,11 +1,11 @@
 import type { EntityManager } from "typeorm";
 import type { LiveSessionStatus } from "../../entities/index.js";
-import type { UserAccess } from "../cohorts/access.js";
-import { requireCohortRole } from "../cohorts/guard.js";
+import type { UserAccess } from "../identity/access.js";
+import { requireCohortRole } from "../identity/cohort-guard.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import type { NotificationService, StoredNotification } from "../notifications/service.js";
-import type { SessionDto } from "../realtime/events.js";
+import type { Session as SessionDto } from "../contract/index.js";
 import type { DocumentStore } from "./document-store.js";
 import { iso, rowsOf, sessionRoom } from "./rows.js";
 import type { SessionCache } from "./session-cache.js";

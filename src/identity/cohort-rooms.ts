@@ -1,7 +1,7 @@
-import type { AccessService } from "../cohorts/access.js";
+import type { AccessService } from "./access.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import { type AppServer, type AppSocket, userRoom } from "./types.js";
+import { type AppServer, type AppSocket, userRoom } from "../realtime/types.js";
 
 export type RevokedHook = (socket: AppSocket, room: string, cohortId: string) => void | Promise<void>;
 
