@@ -7,6 +7,8 @@ import { cohortsModule } from "./cohorts/index.js";
 import type { Config } from "./config/config.js";
 import type { Core, DomainModule } from "./core.js";
 import { createDataSource } from "./db/datasource.js";
+import { createBus } from "./events/bus.js";
+import { createDomainEvents } from "./events/domain-events.js";
 import { runMigrations } from "./db/migrate.js";
 import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
@@ -53,7 +55,9 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     ? createRedisEngine({ url: config.redis.url, prefix: config.redis.prefix, logger, metrics })
     : createMemoryEngine();
   const tokens = createTokenService(config.jwt.secret);
-  const access = createAccessService({ db, engine, logger });
+  const bus = createBus(engine, logger);
+  const events = createDomainEvents(logger);
+  const access = createAccessService({ db, bus, events, logger });
   const inflight = tracker();
   // Express is the server's own request handler, so Socket.IO (attached below) sees its requests first: it takes
   // /socket.io/ (long-polling included) and hands everything else on. Added as a second listener, Express would
@@ -65,9 +69,9 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     app?.(req, res);
   });
   const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics });
-  const rooms = createCohortRooms(io, access, logger);
+  const rooms = createCohortRooms(io, access, events);
   let draining = false;
-  const core: Core = { config, logger, metrics, db, engine, io, tokens, access, rooms, isDraining: () => draining };
+  const core: Core = { config, logger, metrics, db, engine, bus, events, io, tokens, access, rooms, isDraining: () => draining };
 
   const notifications = notificationsModule(core);
   const modules: DomainModule[] = [
@@ -100,6 +104,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         const applied = await runMigrations(db);
         if (applied.length) logger.info({ applied }, "migrations applied");
       }
+      for (const m of modules) await m.start?.();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, () => {

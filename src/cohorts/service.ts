@@ -1,6 +1,6 @@
 import type { CohortRole } from "../../entities/index.js";
-import { iso } from "../auth/users.js";
-import type { UserRef } from "../auth/users.js";
+import type { UserRef } from "../contract/index.js";
+import { iso } from "../db/time.js";
 import type { Core } from "../core.js";
 import { AppError, isUniqueViolation } from "../errors.js";
 import type { UserAccess } from "../identity/access.js";

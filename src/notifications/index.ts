@@ -10,3 +10,5 @@ export function notificationsModule(core: Core): DomainModule & { service: Notif
   const routes = notificationRouter(core, service, createAnnouncementService(core, service));
   return { service, routes, handlers: notificationHandlers(service) };
 }
+
+export type { NotificationService, StoredNotification } from "./service.js";

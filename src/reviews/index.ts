@@ -1,5 +1,5 @@
 import type { Core, DomainModule } from "../core.js";
-import type { NotificationService } from "../notifications/service.js";
+import type { NotificationService } from "../notifications/index.js";
 import { reviewRouter } from "./routes.js";
 import { createReviewService } from "./service.js";
 import { reviewHandlers } from "./socket.js";

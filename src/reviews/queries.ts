@@ -1,6 +1,6 @@
 import type { EntityManager } from "typeorm";
 import type { ReviewStatus, ReviewVerdict } from "../../entities/index.js";
-import { iso } from "../auth/users.js";
+import { iso } from "../db/time.js";
 import { AppError } from "../errors.js";
 import type { ReviewComment as ReviewCommentDto, Author as UserRef } from "../contract/index.js";
 

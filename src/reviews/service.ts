@@ -4,7 +4,7 @@ import type { UserAccess } from "../identity/access.js";
 import { requireCohortRole } from "../identity/cohort-guard.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
-import type { NotificationService, StoredNotification } from "../notifications/service.js";
+import type { NotificationService, StoredNotification } from "../notifications/index.js";
 import type { NotificationType, ReviewComment as ReviewCommentDto } from "../contract/index.js";
 import type { AppSocket } from "../realtime/types.js";
 import { checkExplicitReviewers, pickReviewers } from "./assign.js";

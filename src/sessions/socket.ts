@@ -6,7 +6,7 @@ import type { Awareness } from "./awareness.js";
 import type { ChatService } from "./chat.js";
 import type { DocumentStore } from "./document-store.js";
 import type { Presence } from "./presence.js";
-import { sessionRoom } from "./rows.js";
+import { sessionRoom } from "./rooms.js";
 import type { SessionCache, SessionInfo } from "./session-cache.js";
 import type { SessionService } from "./service.js";
 import { assertValidUpdate, diffFor } from "./ydoc.js";
