@@ -1,12 +1,14 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authModule } from "./auth/index.js";
-import { createTokenService } from "./auth/tokens.js";
-import { createAccessService } from "./cohorts/access.js";
+import { createTokenService } from "./identity/tokens.js";
+import { createAccessService } from "./identity/access.js";
 import { cohortsModule } from "./cohorts/index.js";
 import type { Config } from "./config/config.js";
 import type { Core, DomainModule } from "./core.js";
 import { createDataSource } from "./db/datasource.js";
+import { createBus } from "./events/bus.js";
+import { createDomainEvents } from "./events/domain-events.js";
 import { runMigrations } from "./db/migrate.js";
 import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
@@ -20,7 +22,7 @@ import { notificationsModule } from "./notifications/index.js";
 import { pushModule } from "./push/index.js";
 import { handleConnections } from "./realtime/connections.js";
 import { createIo } from "./realtime/io.js";
-import { createCohortRooms } from "./realtime/rooms.js";
+import { createCohortRooms } from "./identity/cohort-rooms.js";
 import { reviewsModule } from "./reviews/index.js";
 import { sessionsModule } from "./sessions/index.js";
 
@@ -56,7 +58,9 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     : createMemoryEngine();
   const jobs = createJobQueue({ db, logger, registry: metrics.registry, migrate: config.migrationsRun });
   const tokens = createTokenService(config.jwt.secret);
-  const access = createAccessService({ db, engine, logger });
+  const bus = createBus(engine, logger);
+  const events = createDomainEvents(logger);
+  const access = createAccessService({ db, bus, events, logger });
   const inflight = tracker();
   // Express is the server's own request handler, so Socket.IO (attached below) sees its requests first: it takes
   // /socket.io/ (long-polling included) and hands everything else on. Added as a second listener, Express would
@@ -68,9 +72,23 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     app?.(req, res);
   });
   const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics });
-  const rooms = createCohortRooms(io, access, logger);
+  const rooms = createCohortRooms(io, access, events);
   let draining = false;
-  const core: Core = { config, logger, metrics, db, engine, jobs, io, tokens, access, rooms, isDraining: () => draining };
+  const core: Core = {
+    config,
+    logger,
+    metrics,
+    db,
+    engine,
+    jobs,
+    bus,
+    events,
+    io,
+    tokens,
+    access,
+    rooms,
+    isDraining: () => draining,
+  };
 
   const notifications = notificationsModule(core);
   const modules: DomainModule[] = [
@@ -104,6 +122,8 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         const applied = await runMigrations(db);
         if (applied.length) logger.info({ applied }, "migrations applied");
       }
+      for (const m of modules) await m.start?.();
+      // after the modules (which define their queues), before listening
       await jobs.start();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);

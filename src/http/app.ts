@@ -41,7 +41,7 @@ export function createHttpApp(deps: { config: Config; logger: Logger; metrics: M
   app.use(express.json({ limit: MAX_BODY }));
 
   app.use(deps.ops);
-  for (const router of deps.api) app.use("/api", router);
+  for (const router of deps.api) app.use(router);
 
   app.use((_req, _res, next) => next(new AppError("NOT_FOUND", "no such route")));
 

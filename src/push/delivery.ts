@@ -2,7 +2,7 @@ import { Counter } from "prom-client";
 import type { EntityManager } from "typeorm";
 import type { Core } from "../core.js";
 import type { StoredNotification } from "../notifications/index.js";
-import type { NotificationDto } from "../realtime/events.js";
+import type { Notification as NotificationDto } from "../contract/index.js";
 import type { DeviceKind, DeviceStore } from "./devices.js";
 import { pushMessage } from "./message.js";
 import type { OnlineUsers } from "./online.js";

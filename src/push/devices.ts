@@ -1,15 +1,9 @@
 import type { DataSource } from "typeorm";
 import { AppError } from "../errors.js";
 
-/** Transports a device can be reached by. Only "webpush" is built; "fcm" and "apns" plug in as senders later. */
-export type DeviceKind = "webpush";
+import type { Device as DeviceDto, DeviceKind } from "../contract/index.js";
 
-export interface DeviceDto {
-  id: string;
-  kind: DeviceKind;
-  label: string | null;
-  createdAt: string;
-}
+export type { DeviceDto, DeviceKind };
 
 /** A device with what its sender needs; never sent to clients (the keys are the subscription's secrets). */
 export interface StoredDevice extends DeviceDto {

@@ -3,7 +3,7 @@ import type { NotificationService } from "../notifications/index.js";
 import { pushDelivery } from "./delivery.js";
 import { createDeviceStore } from "./devices.js";
 import { trackOnlineUsers } from "./online.js";
-import { pushRoutes } from "./routes.js";
+import { pushRouter } from "./routes.js";
 import { webPushSender } from "./senders.js";
 import { vapidKeys } from "./vapid.js";
 
@@ -23,7 +23,7 @@ export function pushModule(core: Core, notifications: NotificationService): Doma
     },
   });
   return {
-    routes: pushRoutes(core, { devices, keys }),
+    routes: pushRouter(core, { devices, keys }),
     stop: async () => online.stop(),
   };
 }

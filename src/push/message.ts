@@ -1,4 +1,4 @@
-import type { NotificationDto } from "../realtime/events.js";
+import type { Notification as NotificationDto } from "../contract/index.js";
 
 /** The decrypted body of every push: the notification itself plus what a system notification shows. */
 export interface PushMessage {
