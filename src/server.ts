@@ -122,9 +122,9 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         const applied = await runMigrations(db);
         if (applied.length) logger.info({ applied }, "migrations applied");
       }
-      for (const m of modules) await m.start?.();
-      // after the modules (which define their queues), before listening
+      // the modules defined their queues when they were built; their start may enqueue
       await jobs.start();
+      for (const m of modules) await m.start?.();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, () => {
