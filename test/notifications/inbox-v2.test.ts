@@ -28,7 +28,7 @@ describe("notifications v2: newest first, richer payloads", () => {
       });
       expect(res.status).toBe(201);
     }
-    const titles = (page: { items: { payload: { title: string } }[] }) => page.items.map((n) => n.payload.title);
+    const titles = (page: Record<string, any>) => (page.items as { payload: { title: string } }[]).map((n) => n.payload.title);
     const first = await inbox(learner, "?order=desc&limit=2");
     expect(titles(first)).toEqual(["five", "four"]);
     expect(first.nextCursor).toBe(first.items[1].id);
