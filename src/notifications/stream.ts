@@ -10,6 +10,7 @@ const PAGE = 100;
 
 interface Stream {
   wake(): void;
+  end(): void;
 }
 
 /**
@@ -18,11 +19,21 @@ interface Stream {
  * what came after the last id sent, oldest first. Since (createdAt, id) order is commit order, nothing is skipped
  * and nothing is sent twice, whatever order the wake-ups arrive in.
  */
-export function notificationStreams(core: Pick<Core, "bus" | "tokens" | "access" | "logger">, inbox: NotificationInbox) {
+export function notificationStreams(
+  core: Pick<Core, "bus" | "tokens" | "access" | "logger" | "isDraining">,
+  inbox: NotificationInbox,
+) {
   const streams = new Map<string, Set<Stream>>();
   core.bus.subscribe("notifications.created", ({ userIds }) => {
     for (const userId of userIds) for (const s of streams.get(userId) ?? []) s.wake();
   });
+  // a draining node ends its streams at once (clients reconnect, with Last-Event-ID, to another node) instead of
+  // holding the shutdown until its in-flight wait runs out
+  const drainCheck = setInterval(() => {
+    if (!core.isDraining()) return;
+    for (const set of streams.values()) for (const s of set) s.end();
+  }, 500);
+  drainCheck.unref();
 
   /** Where a new stream starts: after Last-Event-ID / ?after=, else after the newest notification there is. */
   async function startCursor(userId: string, resumeFrom: string | undefined) {
@@ -80,7 +91,7 @@ export function notificationStreams(core: Pick<Core, "bus" | "tokens" | "access"
           pumping = false;
         }
       };
-      const stream: Stream = { wake: () => void pump() };
+      const stream: Stream = { wake: () => void pump(), end: () => res.end() };
 
       const heartbeat = setInterval(() => {
         void write(": keep-alive\n\n");

@@ -128,4 +128,17 @@ describe("GET /api/notifications/stream (server-sent events)", () => {
       expect(Date.now() - exp * 1000).toBeLessThan(10_000);
     },
   );
+
+  it("a node shutting down (SIGTERM) ends its streams and still exits 0 within 10 s", { timeout: 60_000 }, async () => {
+    const node = await cluster.addNode();
+    const client = await SseClient.open(`${node.url}/api/notifications/stream`, {
+      authorization: `Bearer ${learner.accessToken}`,
+    });
+    open.push(client);
+    expect(client.status).toBe(200);
+    const stopping = Date.now();
+    expect(await node.stop("SIGTERM")).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(10_000);
+    await client.until(() => client.ended, 5_000);
+  });
 });
