@@ -11,6 +11,8 @@ export interface PushMessage {
 
 const TITLE_MAX = 100;
 const BODY_MAX = 200;
+/** Web Push carries at most 4096 bytes, of which encryption takes 103 (RFC 8291): keep the JSON well below. */
+export const PUSH_BODY_MAX_BYTES = 3800;
 
 /** Cuts to `max` code points (never half a surrogate pair), with an ellipsis when something was cut. */
 function clip(text: string, max: number): string {
@@ -74,5 +76,26 @@ export function pushMessage(notification: NotificationDto): PushMessage {
       body = "Open cohort-live to see it";
       url = "/notifications";
   }
-  return { notification, title: clip(title, TITLE_MAX), body: clip(body, BODY_MAX), url };
+  return fit({ notification, title: clip(title, TITLE_MAX), body: clip(body, BODY_MAX), url });
+}
+
+const bytes = (m: PushMessage) => new TextEncoder().encode(JSON.stringify(m)).length;
+
+/**
+ * Long titles and names in odd scripts (or many escaped characters) can push the JSON past what a push may carry:
+ * then the texts get shorter, and at last the payload's long strings are cut (its ids stay, so a client can load
+ * the whole notification from the inbox).
+ */
+function fit(message: PushMessage): PushMessage {
+  if (bytes(message) <= PUSH_BODY_MAX_BYTES) return message;
+  const shorter = { ...message, title: clip(message.title, 60), body: clip(message.body, 80) };
+  if (bytes(shorter) <= PUSH_BODY_MAX_BYTES) return shorter;
+  const cut = (v: unknown): unknown =>
+    typeof v === "string"
+      ? clip(v, 40)
+      : v && typeof v === "object"
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cut(x)]))
+        : v;
+  const payload = cut(message.notification.payload) as Record<string, unknown>;
+  return { ...shorter, notification: { ...message.notification, payload } };
 }
