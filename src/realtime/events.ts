@@ -84,7 +84,7 @@ export interface ClientToServerEvents {
   "chat:send": (payload: { sessionId: string; body: string; clientId: string }, ack?: Ack<{ message: ChatMessageDto }>) => void;
   "chat:history": (
     payload: { sessionId: string; after?: string; limit?: number },
-    ack?: Ack<{ messages: ChatMessageDto[] }>,
+    ack?: Ack<{ messages: ChatMessageDto[]; nextCursor: string | null }>,
   ) => void;
   "review:subscribe": (payload: { reviewId: string }, ack?: Ack) => void;
   "review:unsubscribe": (payload: { reviewId: string }, ack?: Ack) => void;

@@ -11,7 +11,7 @@ import { createHttpApp } from "../../src/http/app.js";
 import { body, idParam, text } from "../../src/http/validate.js";
 import { createLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/metrics.js";
-import { api } from "../helpers.js";
+import { api } from "../support/rest.js";
 
 describe("REST errors and limits", () => {
   let server: Server;

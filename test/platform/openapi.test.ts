@@ -2,7 +2,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, newId, ROOT, startNode, tempDir, type Node } from "../helpers.js";
+import { tempDir } from "../support/databases.js";
+import { type InProcessNode, startInProcess } from "../support/in-process.js";
+import { ROOT } from "../support/processes.js";
+import { api, newId } from "../support/rest.js";
 
 function operations(): [string, string][] {
   const ops: [string, string][] = [];
@@ -19,12 +22,12 @@ function operations(): [string, string][] {
 
 describe("docs/openapi.yaml", () => {
   const dir = tempDir();
-  let node: Node;
+  let node: InProcessNode;
   beforeAll(async () => {
-    node = await startNode({ DATA_DIR: dir.path, AUTH_RATE_LIMIT: "0" });
+    node = await startInProcess({ DATA_DIR: dir.path, AUTH_RATE_LIMIT: "0" });
   });
   afterAll(async () => {
-    await node?.stop("SIGKILL");
+    await node?.stop();
     dir.remove();
   });
 
