@@ -1,11 +1,11 @@
 /**
- * The one place tests take the contract's event-map types from. When the types move (to src/contract/),
- * only this file changes.
+ * The one place tests take the contract's event-map and shape types from, so a move of the contract changes
+ * only this file.
  */
 export type {
   AckFailure,
   AckResponse,
   ClientToServerEvents,
+  Notification as NotificationDto,
   ServerToClientEvents,
-  NotificationDto,
-} from "../../src/realtime/events.js";
+} from "../../src/contract/index.js";
