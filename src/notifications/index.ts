@@ -1,5 +1,6 @@
 import type { Core, DomainModule } from "../core.js";
 import { createAnnouncementService } from "./announcements.js";
+import { deliverNotificationEvents } from "./delivery.js";
 import { notificationRouter } from "./routes.js";
 import { createNotificationService, type NotificationService } from "./service.js";
 import { notificationHandlers } from "./socket.js";
@@ -7,6 +8,7 @@ import { notificationHandlers } from "./socket.js";
 /** Notifications (inbox, live delivery, sync) and cohort announcements, the broadcast kind of notification. */
 export function notificationsModule(core: Core): DomainModule & { service: NotificationService } {
   const service = createNotificationService(core);
+  deliverNotificationEvents(core, service);
   const routes = notificationRouter(core, service, createAnnouncementService(core, service));
   return { service, routes, handlers: notificationHandlers(service) };
 }
