@@ -11,6 +11,9 @@ import { opsRoutes, opsServerEvents } from "./ops.js";
 import { reviewEvents, reviewRoutes, reviewServerEvents } from "./reviews.js";
 import { sessionEvents, sessionRoutes, sessionServerEvents } from "./sessions.js";
 
+/** The contract version the documents describe (v2 adds to v1, never breaks it). */
+export const CONTRACT_VERSION = "2.0.0";
+
 export * from "./auth.js";
 export * from "./cohorts.js";
 export * from "./define.js";

@@ -85,6 +85,7 @@ describe("configuration", () => {
       trustProxy: true,
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
+      apiDocs: false,
     });
   });
 
