@@ -52,12 +52,15 @@ export function createChatService(db: DataSource) {
 
     /** The newest `limit` messages, oldest first (the join ack's chat). */
     async recent(sessionId: string, limit = 50): Promise<ChatMessageShape[]> {
-      const newest = await messages.find({
-        where: { sessionId },
-        relations: withAuthor,
-        order: { createdAt: "DESC", id: "DESC" },
-        take: limit,
-      });
+      // `limit`, not `take`: a many-to-one join needs no distinct-ids pre-query
+      const newest = await messages
+        .createQueryBuilder("c")
+        .innerJoinAndSelect("c.author", "author")
+        .where("c.sessionId = :sessionId", { sessionId })
+        .orderBy("c.createdAt", "DESC")
+        .addOrderBy("c.id", "DESC")
+        .limit(limit)
+        .getMany();
       return newest.reverse().map(toChatMessage);
     },
   };
