@@ -70,7 +70,7 @@ export interface ClientToServerEvents {
       session: SessionDto;
       state: Uint8Array;
       presence: PresenceUser[];
-      awareness: { userId: string; state: unknown }[];
+      awareness: { userId: string; clientId: number | null; state: unknown }[];
       chat: ChatMessageDto[];
     }>,
   ) => void;
@@ -80,7 +80,7 @@ export interface ClientToServerEvents {
     payload: { sessionId: string; stateVector: Binary },
     ack?: Ack<{ update: Uint8Array; stateVector: Uint8Array }>,
   ) => void;
-  "awareness:update": (payload: { sessionId: string; state: unknown }, ack?: Ack) => void;
+  "awareness:update": (payload: { sessionId: string; state: unknown; clientId?: number | null }, ack?: Ack) => void;
   "chat:send": (payload: { sessionId: string; body: string; clientId: string }, ack?: Ack<{ message: ChatMessageDto }>) => void;
   "chat:history": (
     payload: { sessionId: string; after?: string; limit?: number },
@@ -99,7 +99,7 @@ export interface ServerToClientEvents {
   "presence:joined": (payload: { sessionId: string; user: PresenceUser }) => void;
   "presence:left": (payload: { sessionId: string; userId: string }) => void;
   "doc:update": (payload: { sessionId: string; update: Uint8Array; userId: string }) => void;
-  "awareness:update": (payload: { sessionId: string; userId: string; state: unknown }) => void;
+  "awareness:update": (payload: { sessionId: string; userId: string; clientId: number | null; state: unknown }) => void;
   "chat:message": (payload: { sessionId: string; message: ChatMessageDto }) => void;
   "review:comment": (payload: { reviewId: string; comment: ReviewCommentDto }) => void;
   "review:status": (payload: { reviewId: string; status: ReviewStatus }) => void;

@@ -33,7 +33,9 @@ const awarenessState = z.unknown().superRefine((v, ctx) => {
 export const sessionRef = z.object({ sessionId: uuid });
 export const docUpdateInput = z.object({ sessionId: uuid, update: binary(MAX_UPDATE_BYTES) });
 export const docSyncInput = z.object({ sessionId: uuid, stateVector: binary() });
-export const awarenessInput = z.object({ sessionId: uuid, state: awarenessState });
+/** The sender's Yjs Awareness clientID (a uint32); null or absent: none. */
+const awarenessClientId = z.number().int().min(0).max(4294967295).nullable().optional();
+export const awarenessInput = z.object({ sessionId: uuid, state: awarenessState, clientId: awarenessClientId });
 export const chatSendInput = z.object({ sessionId: uuid, body: text(1, 2000), clientId: uuid });
 /** Over a socket `limit` is a number (or a numeric string, as in the REST query); never a boolean or an array. */
 export const chatHistoryInput = z.object({
