@@ -12,6 +12,12 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === "true" || v === "1" || v === "yes"));
 
+/** A boolean whose default depends on other variables (undefined when unset). */
+const optionalBool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === "true" || v === "1" || v === "yes"));
+
 const nonNegativeInt = (fallback: number) =>
   z
     .string()
@@ -72,6 +78,7 @@ const envSchema = z.object({
   TRUST_PROXY: bool(false),
   MIGRATIONS_RUN: bool(true),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
+  WEB_APP: optionalBool,
 });
 
 export interface Config {
@@ -90,6 +97,10 @@ export interface Config {
   trustProxy: boolean;
   migrationsRun: boolean;
   shutdownTimeoutMs: number;
+  /** Serve the web app at `/` (default: outside production only). */
+  webApp: boolean;
+  /** Where the built web app is; undefined: dist/web of this package. */
+  webAppDir?: string;
 }
 
 /** Parses the environment once; throws ConfigError with one readable line on any refusal. */
@@ -127,5 +138,6 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     trustProxy: e.TRUST_PROXY,
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    webApp: e.WEB_APP ?? !production,
   };
 }
