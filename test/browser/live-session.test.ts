@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { api, eventually, makeCohort, makeUser, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { collectErrors, launchChromium, screenshot } from "./browser.js";
+import { editorText, signIn, typeAtEnd, waitForEditorText, waitForStatus } from "./web-app.js";
+
+/** Two people in two browser profiles, each on its own node of a two-node cluster, using the web app. */
+describe("the web app in Chromium, on two nodes", () => {
+  let cluster: Cluster;
+  let browser: Browser;
+  let mentor: TestUser;
+  let learner: TestUser;
+  let cohort: { id: string; name: string };
+  const contexts: BrowserContext[] = [];
+  const errors: string[][] = [];
+  const started = Date.now();
+
+  async function open(node: number, user: TestUser): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    errors.push(collectErrors(page));
+    await signIn(page, cluster.nodes[node], user);
+    return { context, page };
+  }
+
+  beforeAll(async () => {
+    [cluster, browser] = await Promise.all([startCluster(2), launchChromium()]);
+    mentor = await makeUser(cluster.nodes[0], "mentor", "Maria Mentor");
+    learner = await makeUser(cluster.nodes[1], "learner", "Lee Learner");
+    cohort = await makeCohort(cluster.nodes[0], mentor, [learner]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.close();
+    console.log(`browser tests (live session): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+  it("co-editing with the keyboard: cursors, presence, chat; an offline page converges when it comes back", async () => {
+    const m = await open(0, mentor);
+    const l = await open(1, learner);
+
+    // the mentor creates and starts a session from the cohort page
+    await m.page.click(`#cohorts a:has-text("${cohort.name}")`);
+    await m.page.fill("#new-session input[name=title]", "Pairing in the browser");
+    await m.page.click("#new-session button[type=submit]");
+    await m.page.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
+    const sessionId = m.page.url().split("/").pop()!;
+    await waitForStatus(m.page, "synced");
+    await m.page.click("#start");
+    await m.page.waitForFunction(() => document.getElementById("session-status")?.textContent === "live");
+
+    // the learner finds it through the cohort page
+    await l.page.click(`#cohorts a:has-text("${cohort.name}")`);
+    await l.page.click('#sessions a:has-text("Pairing in the browser")');
+    await waitForStatus(l.page, "synced");
+    await l.page.waitForFunction(() => document.getElementById("session-status")?.textContent === "live");
+
+    await typeAtEnd(m.page, "const mentor = 1;");
+    await waitForEditorText(l.page, (t) => t.includes("const mentor = 1;"));
+    await typeAtEnd(l.page, " const learner = 2;");
+    await waitForEditorText(m.page, (t) => t.includes("const learner = 2;"));
+
+    // each sees the other's cursor with their name, and both in the presence list
+    await m.page.waitForSelector(`.cm-ySelectionInfo:has-text("Lee Learner")`, { state: "attached" });
+    await l.page.waitForSelector(`.cm-ySelectionInfo:has-text("Maria Mentor")`, { state: "attached" });
+    for (const page of [m.page, l.page]) {
+      await page.waitForFunction(() => document.querySelectorAll("#presence li").length === 2);
+      const names = await page.$$eval("#presence li", (lis) => lis.map((li) => li.textContent ?? ""));
+      expect(names.some((n) => n.includes("Maria Mentor"))).toBe(true);
+      expect(names.some((n) => n.includes("Lee Learner"))).toBe(true);
+    }
+
+    // chat
+    await m.page.fill("#chat-form input[name=body]", "Welcome to the session");
+    await m.page.press("#chat-form input[name=body]", "Enter");
+    await l.page.waitForSelector('#chat-log li:has-text("Welcome to the session")');
+    await l.page.fill("#chat-form input[name=body]", "Thanks!");
+    await l.page.press("#chat-form input[name=body]", "Enter");
+    await m.page.waitForSelector('#chat-log li:has-text("Thanks!")');
+    await screenshot(m.page, "live-session-mentor");
+    await screenshot(l.page, "live-session-learner");
+
+    // the learner goes offline; both type meanwhile; back online, everything converges
+    await l.context.setOffline(true);
+    await waitForStatus(l.page, "offline", 40_000);
+    await typeAtEnd(m.page, " mentorWhileApart();");
+    await typeAtEnd(l.page, " learnerOffline();");
+    await l.context.setOffline(false);
+    await waitForStatus(l.page, "synced", 40_000);
+    const both = (t: string) => t.includes("mentorWhileApart();") && t.includes("learnerOffline();");
+    const converged = await waitForEditorText(l.page, both);
+    await waitForEditorText(m.page, (t) => t === converged);
+    const stored = await eventually(async () => {
+      const doc = await api(cluster.nodes[0], "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
+      return doc.body.text === converged ? doc.body.text : null;
+    });
+    expect(stored).toBe(await editorText(m.page));
+    await screenshot(m.page, "after-offline-mentor");
+    await screenshot(l.page, "after-offline-learner");
+    expect(errors.flat().filter((e) => !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(e))).toEqual([]);
+  }, 180_000);
+});
