@@ -49,7 +49,9 @@ export function collectErrors(page: Page): string[] {
 /** Bundles a browser script (resolving `cohort-live/client` through the package's exports, i.e. dist/). */
 export async function bundleForBrowser(entry: { path: string } | { contents: string }): Promise<string> {
   const result = await build({
-    ...("path" in entry ? { entryPoints: [entry.path] } : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: "ts" } }),
+    ...("path" in entry
+      ? { entryPoints: [entry.path] }
+      : { stdin: { contents: entry.contents, resolveDir: ROOT, loader: "ts" } }),
     absWorkingDir: ROOT,
     bundle: true,
     platform: "browser",

@@ -100,4 +100,48 @@ describe("the web app in Chromium, on two nodes", () => {
     await screenshot(l.page, "after-offline-learner");
     expect(errors.flat().filter((e) => !/ERR_INTERNET_DISCONNECTED|net::ERR/.test(e))).toEqual([]);
   }, 180_000);
+
+  it("announcement form, live unread count and notifications list; a review with a line comment seen live", async () => {
+    const m = await open(0, mentor);
+    const l = await open(1, learner);
+    const unread = async () =>
+      (await api(cluster.nodes[1], "GET", "/api/notifications/unread-count", { token: learner.accessToken })).body
+        .count as number;
+    const badge = (n: number) =>
+      l.page.waitForFunction((n) => Number(document.getElementById("unread")?.textContent || 0) === n, n);
+    const before = await unread();
+    await badge(before); // the page has loaded its count
+
+    await m.page.click(`#cohorts a:has-text("${cohort.name}")`);
+    await m.page.fill("#new-announcement input[name=title]", "Office hours moved");
+    await m.page.fill("#new-announcement textarea[name=body]", "Thursday at 4pm instead.");
+    await m.page.click("#new-announcement button[type=submit]");
+    await m.page.waitForSelector('#announcements li:has-text("Office hours moved")');
+
+    // the learner's unread count goes up live, on the other node
+    await badge(before + 1);
+    await l.page.click("#nav-notifications");
+    await l.page.waitForSelector('#notifications li.unread:has-text("Announcement: Office hours moved")');
+    await screenshot(l.page, "notifications-learner");
+    await l.page.click("#mark-read");
+    await l.page.waitForFunction(() => document.getElementById("unread")?.hidden === true);
+
+    // the learner asks for a review; the mentor comments on line 2; the learner sees it appear under that line
+    await l.page.click("text=Cohorts");
+    await l.page.click(`#cohorts a:has-text("${cohort.name}")`);
+    await l.page.fill("#new-review input[name=title]", "My first function");
+    await l.page.fill("#new-review textarea[name=code]", "function add(a, b) {\n  return a - b;\n}");
+    await l.page.click("#new-review button[type=submit]");
+    await l.page.waitForURL(/\/reviews\/[0-9a-f-]{36}$/);
+    const reviewUrl = new URL(l.page.url()).pathname;
+
+    await m.page.goto(cluster.nodes[0].url + reviewUrl); // a deep link: the server answers the app's index.html
+    await m.page.click('li[data-line="2"] pre');
+    await m.page.fill('li[data-line="2"] .comment-form input', "This subtracts: use + here.");
+    await m.page.press('li[data-line="2"] .comment-form input', "Enter");
+    await m.page.waitForSelector('li[data-line="2"] .comment:has-text("use + here")');
+    await l.page.waitForSelector('li[data-line="2"] .comment:has-text("use + here")');
+    await screenshot(l.page, "review-learner");
+    expect(errors.flat().filter((e) => !/net::ERR/.test(e))).toEqual([]);
+  }, 120_000);
 });
