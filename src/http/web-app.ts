@@ -31,22 +31,21 @@ export function defaultWebDir(): string {
 }
 
 /**
- * Serves the built web app: its files, and index.html for any other GET that asks for HTML (the app's own
- * routes such as /sessions/:id). Null when it was not built.
+ * Serves the built web app: its files, and index.html for any other GET that prefers HTML (a browser navigating
+ * to one of the app's own routes, such as /sessions/:id). Null when it was not built.
  */
 export function webAppRouter(dir: string): Router | null {
   const index = join(dir, "index.html");
   if (!existsSync(index)) return null;
   const router = express.Router();
   router.use((req, res, next) => (RESERVED.test(req.path) ? next("router") : next()));
-  router.use(
-    "/assets",
-    // file names carry a content hash: cache them for good
-    express.static(join(dir, "assets"), { immutable: true, maxAge: "365d", index: false, fallthrough: false }),
-  );
+  // file names carry a content hash: cache them for good
+  router.use("/assets", express.static(join(dir, "assets"), { immutable: true, maxAge: "365d", index: false }));
   router.use(express.static(dir, { index: false }));
   router.use((req, res, next) => {
-    if ((req.method !== "GET" && req.method !== "HEAD") || !req.accepts("html")) return next();
+    // a page the browser navigates to (it prefers HTML); a missing asset or an API-style request stays a 404
+    const navigation = req.accepts(["json", "html"]) === "html" && !req.path.startsWith("/assets/");
+    if ((req.method !== "GET" && req.method !== "HEAD") || !navigation) return next();
     res.setHeader("Content-Security-Policy", CSP);
     res.setHeader("Cache-Control", "no-cache");
     res.sendFile(index);

@@ -71,7 +71,9 @@ export interface StaticSite {
 /** Serves fixed files (path → [content type, body]) on its own port: a page of another origin. */
 export async function serveStatic(files: Record<string, [string, string]>): Promise<StaticSite> {
   const server: Server = createServer((req, res) => {
-    const file = files[(req.url ?? "/").split("?")[0]!];
+    const path = (req.url ?? "/").split("?")[0]!;
+    if (path === "/favicon.ico") return void res.writeHead(204).end(); // no console error for the browser's own request
+    const file = files[path];
     if (!file) return void res.writeHead(404).end();
     res.writeHead(200, { "content-type": file[0], "cache-control": "no-store" }).end(file[1]);
   });
