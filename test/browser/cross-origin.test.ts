@@ -102,10 +102,10 @@ describe("the package in a page of another origin", () => {
       password: learner.password,
     });
     await page.goto(`${site.origin}/package.html?${q}`);
-    await page.waitForFunction(() => (window as unknown as { result?: unknown }).result !== undefined, undefined, {
+    await page.waitForFunction(() => (globalThis as any).result !== undefined, undefined, {
       timeout: 30_000,
     });
-    const result = (await page.evaluate(() => (window as unknown as { result: unknown }).result)) as Record<string, unknown>;
+    const result = (await page.evaluate(() => (globalThis as any).result)) as Record<string, unknown>;
     return { page, result, errors };
   }
 
@@ -136,7 +136,7 @@ describe("the package in a page of another origin", () => {
     page.on("dialog", (dialog) => void dialog.accept(dialog.message() === "Email" ? mentor.email : mentor.password));
     const q = new URLSearchParams({ server: cluster.nodes[0]!.url, session: sessionId });
     await page.goto(`${allowed.origin}/example.html?${q}`);
-    await page.waitForFunction(() => document.title === "synced", undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (globalThis as any).document.title === "synced", undefined, { timeout: 30_000 });
     await page.click(".cm-content");
     await page.keyboard.press("Control+End");
     await page.keyboard.type(" // typed in the example", { delay: 15 });

@@ -48,13 +48,13 @@ describe("the web app in Chromium, on two nodes", () => {
     const sessionId = m.page.url().split("/").pop()!;
     await waitForStatus(m.page, "synced");
     await m.page.click("#start");
-    await m.page.waitForFunction(() => document.getElementById("session-status")?.textContent === "live");
+    await m.page.waitForFunction(() => (globalThis as any).document.getElementById("session-status")?.textContent === "live");
 
     // the learner finds it through the cohort page
     await l.page.click(`#cohorts a:has-text("${cohort.name}")`);
     await l.page.click('#sessions a:has-text("Pairing in the browser")');
     await waitForStatus(l.page, "synced");
-    await l.page.waitForFunction(() => document.getElementById("session-status")?.textContent === "live");
+    await l.page.waitForFunction(() => (globalThis as any).document.getElementById("session-status")?.textContent === "live");
 
     await typeAtEnd(m.page, "const mentor = 1;");
     await waitForEditorText(l.page, (t) => t.includes("const mentor = 1;"));
@@ -65,7 +65,7 @@ describe("the web app in Chromium, on two nodes", () => {
     await m.page.waitForSelector(`.cm-ySelectionInfo:has-text("Lee Learner")`, { state: "attached" });
     await l.page.waitForSelector(`.cm-ySelectionInfo:has-text("Maria Mentor")`, { state: "attached" });
     for (const page of [m.page, l.page]) {
-      await page.waitForFunction(() => document.querySelectorAll("#presence li").length === 2);
+      await page.waitForFunction(() => (globalThis as any).document.querySelectorAll("#presence li").length === 2);
       const names = await page.$$eval("#presence li", (lis) => lis.map((li) => li.textContent ?? ""));
       expect(names.some((n) => n.includes("Maria Mentor"))).toBe(true);
       expect(names.some((n) => n.includes("Lee Learner"))).toBe(true);
@@ -108,7 +108,7 @@ describe("the web app in Chromium, on two nodes", () => {
       (await api(cluster.nodes[1], "GET", "/api/notifications/unread-count", { token: learner.accessToken })).body
         .count as number;
     const badge = (n: number) =>
-      l.page.waitForFunction((n) => Number(document.getElementById("unread")?.textContent || 0) === n, n);
+      l.page.waitForFunction((n) => Number((globalThis as any).document.getElementById("unread")?.textContent || 0) === n, n);
     const before = await unread();
     await badge(before); // the page has loaded its count
 
@@ -124,7 +124,7 @@ describe("the web app in Chromium, on two nodes", () => {
     await l.page.waitForSelector('#notifications li.unread:has-text("Announcement: Office hours moved")');
     await screenshot(l.page, "notifications-learner");
     await l.page.click("#mark-read");
-    await l.page.waitForFunction(() => document.getElementById("unread")?.hidden === true);
+    await l.page.waitForFunction(() => (globalThis as any).document.getElementById("unread")?.hidden === true);
 
     // the learner asks for a review; the mentor comments on line 2; the learner sees it appear under that line
     await l.page.click("text=Cohorts");

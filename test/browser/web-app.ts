@@ -17,8 +17,8 @@ export function editorText(page: Page): Promise<string> {
   return page.$$eval(".cm-line", (lines) =>
     lines
       .map((line) => {
-        const copy = line.cloneNode(true) as HTMLElement;
-        copy.querySelectorAll(".cm-ySelectionCaret, .cm-widgetBuffer").forEach((e) => e.remove());
+        const copy = line.cloneNode(true);
+        copy.querySelectorAll(".cm-ySelectionCaret, .cm-widgetBuffer").forEach((e: { remove(): void }) => e.remove());
         return copy.textContent ?? "";
       })
       .join("\n"),
@@ -34,7 +34,9 @@ export async function typeAtEnd(page: Page, text: string): Promise<void> {
 }
 
 export async function waitForStatus(page: Page, status: "synced" | "offline" | "connecting", timeout = 30_000): Promise<void> {
-  await page.waitForFunction((s) => document.getElementById("status")?.textContent === s, status, { timeout });
+  await page.waitForFunction((s) => (globalThis as any).document.getElementById("status")?.textContent === s, status, {
+    timeout,
+  });
 }
 
 export async function waitForEditorText(page: Page, check: (text: string) => boolean, timeout = 20_000): Promise<string> {
