@@ -12,7 +12,7 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === "true" || v === "1" || v === "yes"));
 
-/** A boolean whose default depends on other variables (undefined when unset). */
+/** A boolean whose default depends on other settings (e.g. on in development, off in production). */
 const optionalBool = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .optional()
@@ -63,6 +63,7 @@ const envSchema = z.object({
   PORT: nonNegativeInt(3000).refine((n) => n <= 65535, "must be a port number (0..65535)"),
   DATABASE_URL: url(["postgres:", "postgresql:"]),
   DATA_DIR: z.string().optional().default("./data"),
+  API_DOCS: optionalBool,
   REDIS_URL: url(["redis:", "rediss:"]),
   REDIS_PREFIX: z.string().optional().default("cohort-live:"),
   // the contract sets no minimum length: a short secret is refused only in production (below); empty means unset
@@ -101,6 +102,8 @@ export interface Config {
   webApp: boolean;
   /** Where the built web app is; undefined: dist/web of this package. */
   webAppDir?: string;
+  /** Serve the interactive API reference at /docs (the JSON descriptions are always served). */
+  apiDocs: boolean;
 }
 
 /** Parses the environment once; throws ConfigError with one readable line on any refusal. */
@@ -139,5 +142,6 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webApp: e.WEB_APP ?? !production,
+    apiDocs: e.API_DOCS ?? !production,
   };
 }

@@ -1,6 +1,6 @@
 import type { Core } from "../core.js";
 import type { AppSocket } from "../realtime/types.js";
-import { sessionRoom } from "./rows.js";
+import { sessionRoom } from "./rooms.js";
 
 /** At most one relayed state per socket and session in this interval (20 a second); the rest is coalesced. */
 export const AWARENESS_MIN_INTERVAL_MS = 50;

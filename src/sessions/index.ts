@@ -1,10 +1,10 @@
 import { Counter } from "prom-client";
 import type { Core, DomainModule } from "../core.js";
-import type { NotificationService } from "../notifications/service.js";
+import type { NotificationService } from "../notifications/index.js";
 import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
 import { createChatService } from "./chat.js";
 import { createPresence, HEARTBEAT_MS } from "./presence.js";
-import { sessionRoutes } from "./routes.js";
+import { sessionRouter } from "./routes.js";
 import { createSessionCache } from "./session-cache.js";
 import { createSessionService } from "./service.js";
 import { sessionHandlers } from "./socket.js";
@@ -52,7 +52,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   const presence = createPresence(core, { onSocketSwept: (sessionId, socketId) => awareness.expire(sessionId, socketId) });
 
   // a member removed from the cohort: their sockets were made to leave the room on every node; drop their presence
-  core.rooms.onRevoked(async (socket, room) => {
+  core.events.on("cohort.room.revoked", async ({ socket, room }) => {
     if (!room.startsWith(ROOM_PREFIX)) return;
     const sessionId = room.slice(ROOM_PREFIX.length);
     awareness.drop(socket, sessionId);
@@ -60,15 +60,18 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   });
 
   const warn = (what: string) => (err: Error) => logger.warn({ err: err.message }, `sessions: ${what} failed`);
-  const timers = [
-    every(HEARTBEAT_MS, () => presence.heartbeat(), warn("presence heartbeat")),
-    every(HEARTBEAT_MS, () => presence.sweep(), warn("presence sweep")),
-    every(AWARENESS_REFRESH_MS, () => awareness.refresh(), warn("awareness refresh")),
-  ];
+  const timers: NodeJS.Timeout[] = [];
 
   return {
-    routes: sessionRoutes(core, sessions, chat),
+    routes: sessionRouter(core, sessions, chat),
     handlers: sessionHandlers(core, { sessions, cache, docs, chat, presence, awareness }),
+    start() {
+      timers.push(
+        every(HEARTBEAT_MS, () => presence.heartbeat(), warn("presence heartbeat")),
+        every(HEARTBEAT_MS, () => presence.sweep(), warn("presence sweep")),
+        every(AWARENESS_REFRESH_MS, () => awareness.refresh(), warn("awareness refresh")),
+      );
+    },
     async stop() {
       for (const t of timers) clearInterval(t);
       awareness.stop();

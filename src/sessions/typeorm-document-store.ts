@@ -3,7 +3,7 @@ import * as Y from "yjs";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { DocumentStore, StoredDocument } from "./document-store.js";
-import { rowsOf } from "./rows.js";
+import { returnedRows } from "../db/returning.js";
 import { compactUpdates, toBytes, toParam } from "./ydoc.js";
 
 export interface DocumentStoreOptions {
@@ -70,7 +70,7 @@ export function createTypeormDocumentStore(
     const params = batch.flatMap((p) => [p.sessionId, toParam(p.update)]);
     try {
       // the join admits only live sessions, in the same statement (and commit) as the write
-      const rows = rowsOf<{ session_id: string }>(
+      const rows = returnedRows<{ session_id: string }>(
         await db.query(
           `INSERT INTO doc_updates (session_id, update)
            SELECT v.sid, v.u FROM (VALUES ${values}) AS v(sid, u)
@@ -186,12 +186,12 @@ export function createTypeormDocumentStore(
     compact(sessionId: string): Promise<number> {
       return db.transaction(async (m) => {
         // the snapshot row lock serialises compactions of one session across nodes
-        const [snapshot] = rowsOf<{ state: unknown }>(
+        const [snapshot] = returnedRows<{ state: unknown }>(
           await m.query(`SELECT state FROM doc_snapshots WHERE session_id = $1 FOR UPDATE`, [sessionId]),
         );
         if (!snapshot) return 0;
         // fold exactly the rows this statement deletes: an append committing meanwhile stays in the log
-        const rows = rowsOf<{ log_id: string; data: unknown; at: Date | string }>(
+        const rows = returnedRows<{ log_id: string; data: unknown; at: Date | string }>(
           await m.query(
             `WITH folded AS (DELETE FROM doc_updates WHERE session_id = $1 RETURNING id, update, created_at)
              SELECT id::text AS log_id, update AS data, created_at AS at FROM folded ORDER BY id`,

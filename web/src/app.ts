@@ -30,21 +30,9 @@ export async function attempt<T>(action: () => Promise<T>): Promise<T | undefine
   }
 }
 
-export interface Cohort {
-  id: string;
-  name: string;
-  slug: string;
-  createdAt: string;
-}
-export interface Member {
-  user: { id: string; displayName: string; email?: string };
-  role: "learner" | "mentor";
-  joinedAt: string;
-}
-
 /** The caller's role in a cohort (admins act as mentors everywhere). */
 export async function myCohortRole(cohortId: string): Promise<"learner" | "mentor" | null> {
   if (client.user?.role === "admin") return "mentor";
-  const { members } = await client.request<{ members: Member[] }>("GET", `/api/cohorts/${cohortId}/members?limit=100`);
+  const { members } = await client.request("GET", `/api/cohorts/${cohortId}/members?limit=100`);
   return members.find((m) => m.user.id === client.user?.id)?.role ?? null;
 }

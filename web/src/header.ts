@@ -14,7 +14,7 @@ function badge() {
 
 /** Refetches the unread count (after marking notifications read). */
 export async function refreshUnread(): Promise<void> {
-  const { count } = await client.request<{ count: number }>("GET", "/api/notifications/unread-count");
+  const { count } = await client.request("GET", "/api/notifications/unread-count");
   unread = count;
   badge();
 }

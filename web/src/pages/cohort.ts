@@ -1,20 +1,5 @@
-import type { Session } from "cohort-live/client";
-import { attempt, client, myCohortRole, navigate, type Cohort, type Member } from "../app.js";
+import { attempt, client, myCohortRole, navigate } from "../app.js";
 import { formValues, h, time } from "../dom.js";
-
-interface Announcement {
-  id: string;
-  author: { displayName: string };
-  title: string;
-  body: string;
-  createdAt: string;
-}
-interface ReviewSummary {
-  id: string;
-  title: string;
-  status: string;
-  author: { displayName: string };
-}
 
 const form = (
   id: string,
@@ -39,13 +24,13 @@ const form = (
 
 /** A cohort: its live sessions, announcements, reviews and members; the mentor's forms to add to each. */
 export async function cohortPage(main: HTMLElement, [cohortId]: string[]): Promise<void> {
-  const base = `/api/cohorts/${cohortId}`;
+  const base = `/api/cohorts/${cohortId}` as const;
   const [{ cohort }, { sessions }, { announcements }, { reviews }, { members }, role] = await Promise.all([
-    client.request<{ cohort: Cohort }>("GET", base),
-    client.request<{ sessions: Session[] }>("GET", `${base}/sessions`),
-    client.request<{ announcements: Announcement[] }>("GET", `${base}/announcements?limit=100`),
-    client.request<{ reviews: ReviewSummary[] }>("GET", `${base}/reviews`),
-    client.request<{ members: Member[] }>("GET", `${base}/members?limit=100`),
+    client.request("GET", base),
+    client.request("GET", `${base}/sessions`),
+    client.request("GET", `${base}/announcements?limit=100`),
+    client.request("GET", `${base}/reviews`),
+    client.request("GET", `${base}/members?limit=100`),
     myCohortRole(cohortId!),
   ]);
   const mentor = role === "mentor";
@@ -68,7 +53,7 @@ export async function cohortPage(main: HTMLElement, [cohortId]: string[]): Promi
         "New session",
         async (v) => {
           const res = await attempt(() =>
-            client.request<{ session: Session }>("POST", `${base}/sessions`, {
+            client.request("POST", `${base}/sessions`, {
               title: v.title,
               language: v.language || "javascript",
             }),
@@ -136,7 +121,7 @@ export async function cohortPage(main: HTMLElement, [cohortId]: string[]): Promi
       "Ask for a review",
       async (v) => {
         const res = await attempt(() =>
-          client.request<{ review: { id: string } }>("POST", `${base}/reviews`, {
+          client.request("POST", `${base}/reviews`, {
             title: v.title,
             language: v.language || "javascript",
             code: v.code,
@@ -167,10 +152,16 @@ export async function cohortPage(main: HTMLElement, [cohortId]: string[]): Promi
         "add-member",
         "Add a member",
         async (v) => {
-          const found = await attempt(() =>
-            client.request<{ user: { id: string } }>("GET", `/api/users?email=${encodeURIComponent(v.email!)}`),
-          );
-          if (found && (await attempt(() => client.request("POST", `${base}/members`, { userId: found.user.id, role: v.role }))))
+          const found = await attempt(() => client.request("GET", `/api/users?email=${encodeURIComponent(v.email!)}`));
+          if (
+            found &&
+            (await attempt(() =>
+              client.request("POST", `${base}/members`, {
+                userId: found.user.id,
+                role: v.role === "mentor" ? "mentor" : "learner",
+              }),
+            ))
+          )
             reload();
         },
         h("input", { name: "email", type: "email", placeholder: "Email", required: true }),

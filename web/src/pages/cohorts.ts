@@ -1,8 +1,8 @@
-import { attempt, client, navigate, type Cohort } from "../app.js";
+import { attempt, client, navigate } from "../app.js";
 import { formValues, h } from "../dom.js";
 
 export async function cohortsPage(main: HTMLElement): Promise<void> {
-  const { cohorts } = await client.request<{ cohorts: Cohort[] }>("GET", "/api/cohorts?limit=100");
+  const { cohorts } = await client.request("GET", "/api/cohorts?limit=100");
   main.append(
     h("h1", {}, "Your cohorts"),
     cohorts.length === 0
@@ -24,9 +24,7 @@ export async function cohortsPage(main: HTMLElement): Promise<void> {
           onsubmit: async (e: Event) => {
             e.preventDefault();
             const v = formValues(e.target as HTMLFormElement);
-            const res = await attempt(() =>
-              client.request<{ cohort: Cohort }>("POST", "/api/cohorts", { name: v.name, slug: v.slug }),
-            );
+            const res = await attempt(() => client.request("POST", "/api/cohorts", { name: v.name, slug: v.slug }));
             if (res) navigate(`/cohorts/${res.cohort.id}`);
           },
         },

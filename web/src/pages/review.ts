@@ -2,30 +2,10 @@ import type { ReviewComment } from "cohort-live/client";
 import { attempt, client } from "../app.js";
 import { fill, formValues, h, time } from "../dom.js";
 
-interface Review {
-  id: string;
-  title: string;
-  description: string | null;
-  language: string;
-  code: string;
-  revision: number;
-  status: string;
-  author: { id: string; displayName: string };
-}
-interface Reviewer {
-  user: { id: string; displayName: string };
-  verdict: "approve" | "request_changes" | null;
-}
-interface ReviewView {
-  review: Review;
-  reviewers: Reviewer[];
-  comments: ReviewComment[];
-}
-
 /** A review: the code with line numbers, comments under their line (click a line to comment), verdicts. */
 export async function reviewPage(main: HTMLElement, [reviewId]: string[]): Promise<() => void> {
   const me = client.user!;
-  let view = await client.request<ReviewView>("GET", `/api/reviews/${reviewId}`);
+  let view = await client.request("GET", `/api/reviews/${reviewId}`);
   const header = h("div", {});
   const code = h("ol", { id: "review-code", class: "code-lines" });
   const general = h("div", { id: "general-comments" });
@@ -49,11 +29,7 @@ export async function reviewPage(main: HTMLElement, [reviewId]: string[]): Promi
           e.preventDefault();
           const { body } = formValues(e.target as HTMLFormElement);
           const res = await attempt(() =>
-            client.request<{ comment: ReviewComment }>(
-              "POST",
-              `/api/reviews/${reviewId}/comments`,
-              line ? { body, line } : { body },
-            ),
+            client.request("POST", `/api/reviews/${reviewId}/comments`, line ? { body, line } : { body }),
           );
           if (res) {
             openLine = null;
@@ -74,9 +50,7 @@ export async function reviewPage(main: HTMLElement, [reviewId]: string[]): Promi
     const { review, reviewers, comments } = view;
     const mine = reviewers.find((r) => r.user.id === me.id);
     const verdict = (v: "approve" | "request_changes") => async () => {
-      const res = await attempt(() =>
-        client.request<{ review: Review; reviewers: Reviewer[] }>("POST", `/api/reviews/${reviewId}/verdict`, { verdict: v }),
-      );
+      const res = await attempt(() => client.request("POST", `/api/reviews/${reviewId}/verdict`, { verdict: v }));
       if (!res) return;
       view = { ...view, ...res };
       render();
@@ -145,7 +119,7 @@ export async function reviewPage(main: HTMLElement, [reviewId]: string[]): Promi
     channel.on("review:comment", (p) => p.reviewId === reviewId && add(p.comment)),
     channel.on("review:status", async (p) => {
       if (p.reviewId !== reviewId) return;
-      view = await client.request<ReviewView>("GET", `/api/reviews/${reviewId}`);
+      view = await client.request("GET", `/api/reviews/${reviewId}`);
       render();
     }),
   ];
