@@ -89,6 +89,7 @@ describe("configuration", () => {
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
       webApp: true,
+      apiDocs: false,
     });
   });
 
