@@ -153,6 +153,24 @@ describe("awareness per connection, across two nodes", () => {
     expect(await send(s, { sessionId: id, state: {}, clientId: 0 })).toEqual({ ok: true });
   });
 
+  it("a dead node's sockets: the surviving nodes relay null for their states and drop them from the join ack", async () => {
+    const id = await liveSession();
+    const [a, b, c] = users;
+    const doomed = await cluster.addNode();
+    const victim = await connect(doomed, a.accessToken);
+    const watcher = await open(b, 1);
+    for (const s of [victim, watcher]) await join(s, id);
+    const seen = record<Relay>(watcher, "awareness:update");
+    expect(await send(victim, { sessionId: id, state: { on: "doomed" }, clientId: 99 })).toEqual({ ok: true });
+    await eventually(() => seen.some((p) => p.clientId === 99));
+    const gone = nextEvent<Relay>(watcher, "awareness:update", (p) => p.clientId === 99 && p.state === null, 40_000);
+    await doomed.stop("SIGKILL");
+    victim.close();
+    expect(await gone).toEqual({ sessionId: id, userId: a.id, clientId: 99, state: null });
+    const late = await open(c, 0);
+    expect((await join(late, id)).awareness).toEqual([]);
+  }, 60_000);
+
   it("a member removed from the cohort: the others get null for each of their sockets", async () => {
     const id = await liveSession();
     const extra = await makeUser(cluster.nodes[0], "learner");
