@@ -28,6 +28,6 @@ const configs = ["tsconfig.json", "tsconfig.build.json", "package.json"];
 rebuild("dist/.build-stamp", ["src", "entities", "migrations", ...configs], "npx tsc -p tsconfig.build.json");
 rebuild(
   "dist/.web-build-stamp",
-  ["web", "src/client", "src/realtime/events.ts", "src/contract", "package.json"],
+  ["web", "src/client", "src/contract", "package.json"],
   "npx vite build --config web/vite.config.ts --logLevel warn",
 );

@@ -179,7 +179,7 @@ export class CohortLiveClient {
 
   private async authenticate(path: string, body: unknown): Promise<User> {
     const result = await this.send<AuthResult>("POST", path, body, null);
-    this.tokens.save(result);
+    await this.tokens.saveLogin(result);
     this.scheduleRefresh();
     return result.user;
   }

@@ -41,6 +41,23 @@ try {
 (window as unknown as { result: unknown }).result = out;
 `;
 
+/** Two tabs of one origin: each page exposes its client's refresh and a REST call to the test. */
+const TAB_PAGE = `
+import { CohortLiveClient } from "cohort-live/client";
+
+const p = new URLSearchParams(location.search);
+const client = new CohortLiveClient({ url: p.get("server")!, storage: localStorage });
+if (p.get("email")) await client.login({ email: p.get("email")!, password: p.get("password")! });
+Object.assign(window, {
+  tab: {
+    webLocks: typeof navigator.locks?.request === "function",
+    user: () => client.user?.id ?? null,
+    refresh: () => client.refreshTokens(),
+    me: async () => (await client.request("GET", "/api/me")).user.id,
+  },
+});
+`;
+
 const html = (script: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>page</title></head><body><script type="module" src="${script}"></script></body></html>`;
 
@@ -55,15 +72,18 @@ describe("the package in a page of another origin", () => {
   const started = Date.now();
 
   beforeAll(async () => {
-    const [packageJs, exampleJs] = await Promise.all([
+    const [packageJs, exampleJs, tabJs] = await Promise.all([
       bundleForBrowser({ contents: PACKAGE_PAGE }),
       bundleForBrowser({ contents: readmeExample() }),
+      bundleForBrowser({ contents: TAB_PAGE }),
     ]);
     const files: Record<string, [string, string]> = {
       "/package.html": ["text/html", html("/package.js")],
       "/package.js": ["text/javascript", packageJs],
       "/example.html": ["text/html", html("/example.js")],
       "/example.js": ["text/javascript", exampleJs],
+      "/tab.html": ["text/html", html("/tab.js")],
+      "/tab.js": ["text/javascript", tabJs],
     };
     [allowed, other] = await Promise.all([serveStatic(files), serveStatic(files)]);
     [cluster, browser] = await Promise.all([startCluster(2, { env: { CORS_ORIGINS: allowed.origin } }), launchChromium()]);
@@ -127,6 +147,31 @@ describe("the package in a page of another origin", () => {
     const { page, result } = await runPackagePage(other, 0);
     expect(result.error).toBe("NETWORK");
     await page.context().close();
+  });
+
+  it("two tabs sharing localStorage refresh at once (Web Locks): no refresh token is presented twice", async () => {
+    const context = await browser.newContext();
+    const [first, second] = [await context.newPage(), await context.newPage()];
+    const errors = [...collectErrors(first), ...collectErrors(second)];
+    const server = cluster.nodes[0]!.url;
+    const login = new URLSearchParams({ server, email: learner.email, password: learner.password });
+    await first.goto(`${allowed.origin}/tab.html?${login}`);
+    await first.waitForFunction(() => (globalThis as any).tab !== undefined);
+    await second.goto(`${allowed.origin}/tab.html?${new URLSearchParams({ server })}`);
+    await second.waitForFunction(() => (globalThis as any).tab !== undefined);
+    expect(await second.evaluate(() => (globalThis as any).tab.webLocks)).toBe(true);
+    expect(await second.evaluate(() => (globalThis as any).tab.user())).toBe(learner.id); // the login is shared
+    const refreshBoth = () =>
+      Promise.all(
+        [first, second].map((page) =>
+          page.evaluate(() => Promise.all([(globalThis as any).tab.refresh(), (globalThis as any).tab.refresh()])),
+        ),
+      );
+    for (let round = 0; round < 5; round++) await refreshBoth();
+    // had one refresh token been presented twice, its family would be revoked and these would fail
+    for (const page of [first, second]) expect(await page.evaluate(() => (globalThis as any).tab.me())).toBe(learner.id);
+    expect(errors).toEqual([]);
+    await context.close();
   });
 
   it("the README's CodeMirror example works as written", async () => {
