@@ -129,12 +129,17 @@ describe("cohort-live/client against two nodes", () => {
     const statuses: string[] = [];
     ll.events.on("status", (s) => statuses.push(s));
 
+    const first = await ml.sendChat("before the drop");
+    await eventually(() => ll.chat.some((c) => c.id === first.id));
+
     // drop the learner's connection (as a network failure would): socket.io-client reconnects by itself
     l.client.connect().socket.io.engine.close();
     await eventually(() => ll.status === "offline");
     l.doc.getText("code").insert(0, "[offline learner]");
     m.doc.getText("code").insert(4, "[online mentor]");
     await ml.flushed();
+    // more messages than the join's newest 50: the rest comes from chat:history
+    for (let i = 0; i < 60; i++) await ml.sendChat(`while away ${i}`);
     await eventually(() => ll.status === "synced", 15_000);
     await ll.flushed();
     await eventually(
@@ -142,6 +147,7 @@ describe("cohort-live/client against two nodes", () => {
     );
     expect(await documentText(id)).toBe(l.text());
     expect(statuses).toEqual(["offline", "connecting", "synced"]);
+    expect(ll.chat.map((c) => c.body)).toEqual(["before the drop", ...Array.from({ length: 60 }, (_, i) => `while away ${i}`)]);
   });
 
   it("notifications: live, and what came while disconnected is caught up after the reconnect", async () => {
