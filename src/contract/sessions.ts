@@ -8,6 +8,7 @@ import {
   IdParams,
   isoTime,
   limitParam,
+  nextCursor,
   text,
   tooLargeIssue,
   utf8Length,
@@ -164,7 +165,7 @@ export const sessionRoutes = {
     params: IdParams,
     query: ChatQuery,
     status: 200,
-    response: z.object({ messages: z.array(ChatMessage) }),
+    response: z.object({ messages: z.array(ChatMessage), nextCursor }),
     errors: ["FORBIDDEN", "NOT_FOUND"],
   }),
 };
@@ -216,7 +217,7 @@ export const sessionEvents = clientEvents({
         .optional()
         .default(50),
     }),
-    ack: z.object({ messages: z.array(ChatMessage) }),
+    ack: z.object({ messages: z.array(ChatMessage), nextCursor }),
   },
 });
 
