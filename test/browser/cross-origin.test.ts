@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, eventually, makeCohort, makeUser, ROOT, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import { type ProcessNode, ROOT } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { eventually } from "../support/time.js";
 import { bundleForBrowser, collectErrors, launchChromium, screenshot, serveStatic, type StaticSite } from "./browser.js";
 
 /** The CodeMirror example of docs/client.md (linked from the README), exactly as written there. */
@@ -62,7 +65,7 @@ const html = (script: string) =>
   `<!doctype html><html><head><meta charset="utf-8"><title>page</title></head><body><script type="module" src="${script}"></script></body></html>`;
 
 describe("the package in a page of another origin", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   let browser: Browser;
   let allowed: StaticSite;
   let other: StaticSite;
@@ -86,7 +89,7 @@ describe("the package in a page of another origin", () => {
       "/tab.js": ["text/javascript", tabJs],
     };
     [allowed, other] = await Promise.all([serveStatic(files), serveStatic(files)]);
-    [cluster, browser] = await Promise.all([startCluster(2, { env: { CORS_ORIGINS: allowed.origin } }), launchChromium()]);
+    [cluster, browser] = await Promise.all([startProcessCluster(2, { env: { CORS_ORIGINS: allowed.origin } }), launchChromium()]);
     mentor = await makeUser(cluster.nodes[0], "mentor", "Maria Mentor");
     learner = await makeUser(cluster.nodes[1], "learner", "Lee Learner");
     const cohort = await makeCohort(cluster.nodes[0], mentor, [learner]);

@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { api, eventually, makeCohort, makeUser, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import { type ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { eventually } from "../support/time.js";
 import { collectErrors, launchChromium, screenshot } from "./browser.js";
 import { editorText, signIn, typeAtEnd, waitForEditorText, waitForStatus } from "./web-app.js";
 
 /** Two people in two browser profiles, each on its own node of a two-node cluster, using the web app. */
 describe("the web app in Chromium, on two nodes", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   let browser: Browser;
   let mentor: TestUser;
   let learner: TestUser;
@@ -25,7 +28,7 @@ describe("the web app in Chromium, on two nodes", () => {
   }
 
   beforeAll(async () => {
-    [cluster, browser] = await Promise.all([startCluster(2), launchChromium()]);
+    [cluster, browser] = await Promise.all([startProcessCluster(2), launchChromium()]);
     mentor = await makeUser(cluster.nodes[0], "mentor", "Maria Mentor");
     learner = await makeUser(cluster.nodes[1], "learner", "Lee Learner");
     cohort = await makeCohort(cluster.nodes[0], mentor, [learner]);

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startCluster, startNode, type Cluster, type Node } from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import { type ProcessNode, startNode } from "../support/processes.js";
+import { api } from "../support/rest.js";
 
 describe("the web app's static serving", () => {
-  let cluster: Cluster;
-  let off: Node;
+  let cluster: Cluster<ProcessNode>;
+  let off: ProcessNode;
   beforeAll(async () => {
-    cluster = await startCluster(1, { redis: false });
+    cluster = await startProcessCluster(1, { redis: false });
     off = await startNode({ ...cluster.env, WEB_APP: "false" });
   });
   afterAll(async () => {

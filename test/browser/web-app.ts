@@ -1,9 +1,9 @@
 /** Driving the web app's pages the way a user does: through its forms, links and the editor, with the keyboard. */
 import { expect } from "vitest";
 import type { Page } from "playwright-core";
-import type { Node, TestUser } from "../helpers.js";
+import type { TestUser } from "../support/rest.js";
 
-export async function signIn(page: Page, node: Node, user: TestUser): Promise<void> {
+export async function signIn(page: Page, node: { url: string }, user: TestUser): Promise<void> {
   await page.goto(`${node.url}/`);
   await page.waitForURL(`${node.url}/login`);
   await page.fill("#login-form input[name=email]", user.email);

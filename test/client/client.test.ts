@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
 import { CohortLiveClient, CohortLiveError, MemoryStorage, type Notification } from "cohort-live/client";
-import { api, eventually, makeCohort, makeUser, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import { type ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { eventually } from "../support/time.js";
 
 /** A browser tab's worth of state: a client, and a Y.Doc with its Awareness. */
 function tab(url: string, storage = new MemoryStorage()) {
@@ -13,7 +16,7 @@ function tab(url: string, storage = new MemoryStorage()) {
 }
 
 describe("cohort-live/client against two nodes", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   let mentor: TestUser;
   let learner: TestUser;
   let cohortId: string;
@@ -36,7 +39,7 @@ describe("cohort-live/client against two nodes", () => {
     (await api(cluster.nodes[1], "GET", `/api/sessions/${id}/document`, { token: mentor.accessToken })).body.text as string;
 
   beforeAll(async () => {
-    cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
+    cluster = await startProcessCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
     mentor = await makeUser(cluster.nodes[0], "mentor");
     learner = await makeUser(cluster.nodes[1], "learner");
     cohortId = (await makeCohort(cluster.nodes[0], mentor, [learner])).id;

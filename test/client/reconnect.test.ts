@@ -2,17 +2,21 @@ import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { CohortLiveClient, MemoryStorage } from "cohort-live/client";
-import { api, eventually, JWT_SECRET, makeCohort, makeUser, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import { type ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { JWT_SECRET } from "../support/servers.js";
+import { eventually } from "../support/time.js";
 
 describe("cohort-live/client: token refresh and node restarts", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   let mentor: TestUser;
   let learner: TestUser;
   let cohortId: string;
   const clients: CohortLiveClient[] = [];
 
   beforeAll(async () => {
-    cluster = await startCluster(2);
+    cluster = await startProcessCluster(2);
     mentor = await makeUser(cluster.nodes[0], "mentor");
     learner = await makeUser(cluster.nodes[1], "learner");
     cohortId = (await makeCohort(cluster.nodes[0], mentor, [learner])).id;
