@@ -1,5 +1,6 @@
 import type { Core, DomainModule } from "../core.js";
 import { createAnnouncementService } from "./announcements.js";
+import { deliverNotificationEvents } from "./delivery.js";
 import { notificationRetention } from "./retention.js";
 import { notificationRouter } from "./routes.js";
 import { createNotificationService, type NotificationService } from "./service.js";
@@ -12,6 +13,7 @@ import { notificationStreams } from "./stream.js";
  */
 export function notificationsModule(core: Core): DomainModule & { service: NotificationService } {
   const service = createNotificationService(core);
+  deliverNotificationEvents(core, service);
   const streams = notificationStreams(core, service);
   service.onWritten({
     inTransaction: async () => undefined,
