@@ -72,6 +72,7 @@ const envSchema = z.object({
   TRUST_PROXY: bool(false),
   MIGRATIONS_RUN: bool(true),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
+  DOC_MAX_BYTES: nonNegativeInt(4 * 1024 * 1024),
 });
 
 export interface Config {
@@ -90,6 +91,8 @@ export interface Config {
   trustProxy: boolean;
   migrationsRun: boolean;
   shutdownTimeoutMs: number;
+  /** Largest encoded size of a session document in bytes; 0 = no limit. */
+  docMaxBytes: number;
 }
 
 /** Parses the environment once; throws ConfigError with one readable line on any refusal. */
@@ -127,5 +130,6 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     trustProxy: e.TRUST_PROXY,
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    docMaxBytes: e.DOC_MAX_BYTES,
   };
 }

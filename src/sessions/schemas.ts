@@ -48,3 +48,13 @@ export const createSessionBody = z.object({
   initialCode: boundedBytes(z.string(), MAX_UPDATE_BYTES).optional(),
 });
 export const chatQuery = z.object({ after: uuid.optional(), limit: limitParam(200) });
+/** `after` is an opaque history cursor (checked by the history itself); `limit` 1..500. */
+export const historyQuery = z.object({ after: z.string().max(64).optional(), limit: limitParam(500) });
+/** `at`: an ISO-8601 time (a date alone means its midnight UTC), read to the millisecond. */
+export const documentQuery = z.object({
+  at: z
+    .union([z.iso.datetime({ offset: true }), z.iso.date()])
+    .transform((s) => new Date(s))
+    .refine((d) => !Number.isNaN(d.getTime()), { message: "must be a time" })
+    .optional(),
+});

@@ -7,9 +7,10 @@ import { AppError } from "../errors.js";
 import type { NotificationService, StoredNotification } from "../notifications/service.js";
 import type { SessionDto } from "../realtime/events.js";
 import type { DocumentStore } from "./document-store.js";
+import type { LiveDocuments } from "./live-documents.js";
 import { iso, rowsOf, sessionRoom } from "./rows.js";
 import type { SessionCache } from "./session-cache.js";
-import { docFrom, initialUpdate, textOf } from "./ydoc.js";
+import { initialUpdate } from "./ydoc.js";
 
 interface SessionRow {
   id: string;
@@ -46,10 +47,10 @@ const TRANSITIONS = {
 /** Session lifecycle and the permission rules of the contract; REST and socket handlers only translate. */
 export function createSessionService(
   core: Pick<Core, "db" | "access" | "io">,
-  deps: { docs: DocumentStore; cache: SessionCache; notifications: NotificationService },
+  deps: { docs: DocumentStore; live: LiveDocuments; cache: SessionCache; notifications: NotificationService },
 ) {
   const { db, io } = core;
-  const { docs, cache, notifications } = deps;
+  const { docs, live, cache, notifications } = deps;
 
   async function row(sessionId: string, manager: EntityManager = db.manager): Promise<SessionRow> {
     const [r] = (await manager.query(`SELECT ${COLUMNS} FROM live_sessions WHERE id = $1`, [sessionId])) as SessionRow[];
@@ -105,7 +106,9 @@ export function createSessionService(
           `INSERT INTO live_sessions (cohort_id, host_id, title, language) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
           [cohortId, access.userId, input.title, input.language],
         )) as SessionRow[];
-        await docs.create(m, r.id, input.initialCode ? initialUpdate(input.initialCode) : null);
+        // the initial code is the first update of the history, authored by the host
+        const initial = input.initialCode ? { update: initialUpdate(input.initialCode), userId: access.userId } : null;
+        await docs.create(m, r.id, initial);
         return r;
       });
       return toSessionDto(created);
@@ -126,16 +129,11 @@ export function createSessionService(
     start: (access: UserAccess, sessionId: string) => transition(access, sessionId, "live"),
     end: (access: UserAccess, sessionId: string) => transition(access, sessionId, "ended"),
 
-    /** The `code` text with every stored update applied. */
+    /** The `code` text with every stored update applied (from this node's memory, checked against the store). */
     async document(access: UserAccess, sessionId: string): Promise<{ text: string; updatedAt: string }> {
       const { row: r } = await readable(access, sessionId);
-      const stored = await docs.load(sessionId);
-      const doc = docFrom(stored.state);
-      try {
-        return { text: textOf(doc), updatedAt: iso(stored.updatedAt ?? r.created_at) };
-      } finally {
-        doc.destroy();
-      }
+      const current = await live.text(sessionId);
+      return { text: current.text, updatedAt: iso(current.updatedAt ?? r.created_at) };
     },
   };
 }

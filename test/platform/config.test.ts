@@ -28,6 +28,7 @@ const refusals: [string, Record<string, string>, RegExp][] = [
   ["a TRUST_PROXY that is not a boolean", { TRUST_PROXY: "maybe" }, /TRUST_PROXY/],
   ["a MIGRATIONS_RUN that is not a boolean", { MIGRATIONS_RUN: "sometimes" }, /MIGRATIONS_RUN/],
   ["a SHUTDOWN_TIMEOUT_MS that is not a number", { SHUTDOWN_TIMEOUT_MS: "soon" }, /SHUTDOWN_TIMEOUT_MS/],
+  ["a DOC_MAX_BYTES that is not a number", { DOC_MAX_BYTES: "4MB" }, /DOC_MAX_BYTES/],
 ];
 
 describe("configuration", () => {
@@ -47,6 +48,7 @@ describe("configuration", () => {
       trustProxy: false,
       migrationsRun: true,
       shutdownTimeoutMs: 8000,
+      docMaxBytes: 4194304,
     });
     expect(c.jwt.generated).toBe(true);
     expect(c.jwt.secret).toMatch(/^[0-9a-f]{64}$/);
@@ -69,6 +71,7 @@ describe("configuration", () => {
       TRUST_PROXY: "true",
       MIGRATIONS_RUN: "false",
       SHUTDOWN_TIMEOUT_MS: "3000",
+      DOC_MAX_BYTES: "1000000",
     });
     expect(c).toEqual({
       env: "production",
@@ -85,6 +88,7 @@ describe("configuration", () => {
       trustProxy: true,
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
+      docMaxBytes: 1000000,
     });
   });
 
