@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import * as Y from "yjs";
-import { api, connect, emitAck, makeCohort, makeUser, startEmbeddedNode } from "../test/helpers.js";
+import { api, connect, embeddedEnv, emitAck, makeCohort, makeUser, startNode, tempDir } from "../test/helpers.js";
 
 const UPDATES = 110;
 const UPDATE_CHARS = 255 * 1024 - 64;
@@ -20,7 +20,9 @@ const rssMb = (pid: number) => {
 };
 
 async function main() {
-  const node = await startEmbeddedNode();
+  const dir = tempDir();
+  // a fresh embedded database takes a while to create on a busy machine
+  const node = await startNode(embeddedEnv(dir.path), 120_000);
   const pid = node.proc.pid!;
   try {
     const mentor = await makeUser(node, "mentor");
@@ -99,7 +101,8 @@ async function main() {
       ),
     );
   } finally {
-    await node.close();
+    await node.stop();
+    dir.remove();
   }
 }
 

@@ -64,7 +64,12 @@ export async function compactDocument(db: DataSource, pool: DocPool, sessionId: 
 }
 
 /** Background compactions on this node, one at a time, each session queued at most once. */
-export function createCompactionQueue(db: DataSource, pool: DocPool, logger?: Logger) {
+export function createCompactionQueue(
+  db: DataSource,
+  pool: DocPool,
+  opts: { logger?: Logger; onCompacted?: (rows: number) => void } = {},
+) {
+  const { logger } = opts;
   const toCompact = new Set<string>();
   let running: Promise<void> | null = null;
   let closed = false;
@@ -77,7 +82,8 @@ export function createCompactionQueue(db: DataSource, pool: DocPool, logger?: Lo
           const [next] = toCompact;
           toCompact.delete(next);
           try {
-            await compactDocument(db, pool, next);
+            const folded = await compactDocument(db, pool, next);
+            if (folded > 0) opts.onCompacted?.(folded);
           } catch (err) {
             logger?.warn(
               { err: (err as Error).message, sessionId: next },

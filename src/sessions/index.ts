@@ -45,10 +45,16 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
     help: "INSERT statements (commits) that stored them: fewer than the updates when writes are batched",
     registers: [core.metrics.registry],
   });
+  const compactions = new Counter({
+    name: "cohort_live_doc_compactions_total",
+    help: "Background compactions that folded log rows into a session's snapshot (the rows stay as history)",
+    registers: [core.metrics.registry],
+  });
   const pool = createDocPool();
   const docs = createTypeormDocumentStore(core.db, {
     logger,
     pool,
+    onCompacted: () => compactions.inc(),
     onInsert: (n) => {
       inserts.inc();
       stored.inc(n);

@@ -20,6 +20,8 @@ export interface DocumentStoreOptions {
   maxBatch?: number;
   /** Most bytes of updates in one INSERT. */
   maxBatchBytes?: number;
+  /** Told after each background compaction that folded rows, how many (metrics). */
+  onCompacted?: (rows: number) => void;
   /** Told after each committed INSERT how many updates it stored (metrics). */
   onInsert?: (stored: number) => void;
 }
@@ -50,7 +52,7 @@ export function createTypeormDocumentStore(
   const maxBatch = opts.maxBatch ?? 500;
   const maxBatchBytes = opts.maxBatchBytes ?? 4 * 1024 * 1024;
   const pool = opts.pool ?? inlineDocPool();
-  const compactions = createCompactionQueue(db, pool, opts.logger);
+  const compactions = createCompactionQueue(db, pool, { logger: opts.logger, onCompacted: opts.onCompacted });
 
   let queue: PendingAppend[] = [];
   let inflight = 0;
