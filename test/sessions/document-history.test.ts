@@ -115,10 +115,10 @@ describe.each(setups)("document history on $name", ({ start }) => {
       expect(await b.type(`b${i} `)).toEqual({ ok: true });
       await sleep(15);
     }
-    const doc = await eventually(async () => {
+    const doc = (await eventually(async () => {
       const res = await get(`/api/sessions/${id}/document`, mentor, 1);
       return res.body.text === a.text() && res.body.text === b.text() ? res.body : null;
-    });
+    }))!;
 
     const items = await allHistory(id, 5);
     expect(items).toHaveLength(13);
