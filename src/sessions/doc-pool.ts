@@ -9,6 +9,7 @@ export interface DocPool {
   compact(parts: Uint8Array[]): Promise<Uint8Array>;
   text(parts: Uint8Array[]): Promise<string>;
   diff(state: Uint8Array, stateVector: Uint8Array): Promise<{ update: Uint8Array; stateVector: Uint8Array }>;
+  stateVector(state: Uint8Array): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -25,6 +26,7 @@ export function inlineDocPool(): DocPool {
     compact: async (parts) => work.compact(parts),
     text: async (parts) => work.text(parts),
     diff: async (state, stateVector) => work.diff({ state, stateVector }),
+    stateVector: async (state) => work.stateVector(state),
     close: async () => undefined,
   };
 }
@@ -50,6 +52,7 @@ export function createDocPool(opts: { threads?: number } = {}): DocPool {
     compact: (parts) => run<Uint8Array>("compact", parts.map(exact)),
     text: (parts) => run<string>("text", parts.map(exact)),
     diff: (state, stateVector) => run("diff", { state: exact(state), stateVector: exact(stateVector) }),
+    stateVector: (state) => run<Uint8Array>("stateVector", exact(state)),
     close: () => pool.destroy(),
   };
 }

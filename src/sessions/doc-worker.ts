@@ -42,6 +42,11 @@ export function text(parts: Uint8Array[]): string {
   }
 }
 
+/** The state vector of an update. */
+export function stateVector(state: Uint8Array): Uint8Array {
+  return Y.encodeStateVectorFromUpdate(state);
+}
+
 /** What a peer at `stateVector` lacks of `state`, and the state vector of `state`. */
 export function diff(input: { state: Uint8Array; stateVector: Uint8Array }): { update: Uint8Array; stateVector: Uint8Array } {
   return {

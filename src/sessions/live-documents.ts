@@ -1,3 +1,4 @@
+import * as Y from "yjs";
 import { AppError } from "../errors.js";
 import type { DocPool } from "./doc-pool.js";
 import type { DocumentStore, StoredUpdate } from "./document-store.js";
@@ -21,6 +22,8 @@ interface Entry {
   /** `base` is a garbage-collected encoding with nothing in `tail`: its length is the document's exact size. */
   exact: boolean;
   text: { base: Uint8Array; value: string } | null;
+  /** The state vector of `base`, encoded and decoded, once computed. */
+  vector: { base: Uint8Array; encoded: Uint8Array; clocks: Map<number, number> } | null;
 }
 
 export interface LiveDocumentsOptions {
@@ -40,6 +43,9 @@ export interface LiveDocumentsOptions {
   /** Bytes of documents kept; beyond it the least recently used are dropped. */
   budgetBytes?: number;
 }
+
+/** An update carrying nothing. */
+const EMPTY_UPDATE = Y.encodeStateAsUpdate(new Y.Doc());
 
 /** A tail longer than this is merged into the base in the background, so answers stay one merge away. */
 const MAX_TAIL_UPDATES = 256;
@@ -74,6 +80,7 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
       merging: Promise.resolve(),
       exact: false,
       text: null,
+      vector: null,
     };
     entries.set(sessionId, entry);
     return entry;
@@ -143,9 +150,23 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
   return {
     state: async (sessionId: string) => (await state(sessionId)).state,
 
-    /** `doc:sync`: what a peer at `stateVector` lacks, and this document's state vector. */
+    /**
+     * `doc:sync`: what a peer at `stateVector` lacks, and this document's state vector. A peer that has everything
+     * or nothing (a reconnect after a quiet spell, a fresh client) is answered without diffing the document.
+     */
     async diff(sessionId: string, stateVector: Uint8Array) {
-      return pool.diff((await state(sessionId)).state, stateVector);
+      const { state: s, entry: e } = await state(sessionId);
+      if (e.vector?.base !== s) {
+        const encoded = await pool.stateVector(s);
+        e.vector = { base: s, encoded, clocks: Y.decodeStateVector(encoded) };
+      }
+      const ours = e.vector;
+      const theirs = Y.decodeStateVector(stateVector);
+      if (theirs.size === 0) return { update: s, stateVector: ours.encoded };
+      if ([...ours.clocks].every(([client, clock]) => (theirs.get(client) ?? 0) >= clock)) {
+        return { update: EMPTY_UPDATE, stateVector: ours.encoded };
+      }
+      return pool.diff(s, stateVector);
     },
 
     /** The `code` text and when the document last changed. */
