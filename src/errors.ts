@@ -1,23 +1,6 @@
-/** The closed set of error codes of the public contract, with their HTTP status. */
-export const ERROR_STATUS = {
-  INVALID_PAYLOAD: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-} as const;
+import { ERROR_STATUS, type ErrorBody, type ErrorCode } from "./contract/errors.js";
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
-
-export interface ErrorBody {
-  code: ErrorCode;
-  message: string;
-  details?: unknown;
-}
+export { ERROR_STATUS, type ErrorBody, type ErrorCode };
 
 export class AppError extends Error {
   override name = "AppError";

@@ -1,5 +1,4 @@
-// Public library surface: the server factory and the types a TypeScript client needs.
+// Public library surface: the server factory and the contract (shapes, routes, events and their types).
 export { createServer, type ServerHandle } from "./server.js";
 export { loadConfig, ConfigError, type Config } from "./config/config.js";
-export type * from "./realtime/events.js";
-export type { ErrorCode } from "./errors.js";
+export * from "./contract/index.js";

@@ -1,24 +1,28 @@
 import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authModule } from "./auth/index.js";
-import { createTokenService } from "./auth/tokens.js";
-import { createAccessService } from "./cohorts/access.js";
+import { createTokenService } from "./identity/tokens.js";
+import { createAccessService } from "./identity/access.js";
 import { cohortsModule } from "./cohorts/index.js";
 import type { Config } from "./config/config.js";
 import type { Core, DomainModule } from "./core.js";
 import { createDataSource } from "./db/datasource.js";
+import { createBus } from "./events/bus.js";
+import { createDomainEvents } from "./events/domain-events.js";
 import { runMigrations } from "./db/migrate.js";
 import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
 import { createRedisEngine } from "./engine/redis.js";
-import { createHttpApp } from "./http/app.js";
+import { CONTRACT_VERSION } from "./contract/index.js";
+import { apiDocsRoutes } from "./http/api-docs/routes.js";
+import { createHttpApp, listRoutes } from "./http/app.js";
 import { opsRoutes } from "./http/ops.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { notificationsModule } from "./notifications/index.js";
 import { handleConnections } from "./realtime/connections.js";
 import { createIo } from "./realtime/io.js";
-import { createCohortRooms } from "./realtime/rooms.js";
+import { createCohortRooms } from "./identity/cohort-rooms.js";
 import { reviewsModule } from "./reviews/index.js";
 import { sessionsModule } from "./sessions/index.js";
 
@@ -28,6 +32,8 @@ export interface ServerHandle {
   /** Drains and closes everything; safe to call twice. */
   stop(): Promise<void>;
   readonly core: Core;
+  /** What this server registered: every HTTP route (`METHOD /path`) and every client event it handles. */
+  registered(): { routes: string[]; events: string[] };
 }
 
 function tracker() {
@@ -53,7 +59,9 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     ? createRedisEngine({ url: config.redis.url, prefix: config.redis.prefix, logger, metrics })
     : createMemoryEngine();
   const tokens = createTokenService(config.jwt.secret);
-  const access = createAccessService({ db, engine, logger });
+  const bus = createBus(engine, logger);
+  const events = createDomainEvents(logger);
+  const access = createAccessService({ db, bus, events, logger });
   const inflight = tracker();
   // Express is the server's own request handler, so Socket.IO (attached below) sees its requests first: it takes
   // /socket.io/ (long-polling included) and hands everything else on. Added as a second listener, Express would
@@ -65,9 +73,9 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     app?.(req, res);
   });
   const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics });
-  const rooms = createCohortRooms(io, access, logger);
+  const rooms = createCohortRooms(io, access, events);
   let draining = false;
-  const core: Core = { config, logger, metrics, db, engine, io, tokens, access, rooms, isDraining: () => draining };
+  const core: Core = { config, logger, metrics, db, engine, bus, events, io, tokens, access, rooms, isDraining: () => draining };
 
   const notifications = notificationsModule(core);
   const modules: DomainModule[] = [
@@ -82,7 +90,10 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     logger,
     metrics,
     ops: opsRoutes({ db, engine, metrics, draining: () => draining }),
-    api: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+    api: [
+      apiDocsRoutes({ version: CONTRACT_VERSION, interactive: config.apiDocs }),
+      ...modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+    ],
   });
   handleConnections(
     core,
@@ -93,6 +104,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   let stopping: Promise<void> | null = null;
   return {
     core,
+    registered: () => ({ routes: listRoutes(app), events: modules.flatMap((m) => (m.handlers ?? []).map((h) => h.event)) }),
     async start() {
       if (config.jwt.generated) logger.warn("JWT_SECRET is not set: using a random secret, tokens end with this process");
       await db.initialize();
@@ -100,6 +112,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         const applied = await runMigrations(db);
         if (applied.length) logger.info({ applied }, "migrations applied");
       }
+      for (const m of modules) await m.start?.();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen(config.port, () => {

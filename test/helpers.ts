@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { io as ioClient, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, ServerToClientEvents } from "../src/realtime/events.js";
+import type { ClientToServerEvents, ServerToClientEvents } from "../src/contract/index.js";
 import { CHILD_PATH, TEST_DATABASE_URL, TEST_REDIS_URL } from "./env.js";
 
 export { TEST_DATABASE_URL, TEST_REDIS_URL };

@@ -1,4 +1,5 @@
 import type { UserRole } from "../../entities/index.js";
+import { iso } from "../db/time.js";
 
 /** The caller's own view of an account (never the password hash). */
 export interface UserDto {
@@ -26,8 +27,6 @@ export interface UserRow {
 
 /** Columns to select for a UserRow (never password_hash). */
 export const USER_COLUMNS = "id, email, display_name, role, created_at";
-
-export const iso = (t: Date | string): string => new Date(t).toISOString();
 
 export function toUserDto(row: UserRow): UserDto {
   return { id: row.id, email: row.email, displayName: row.display_name, role: row.role, createdAt: iso(row.created_at) };

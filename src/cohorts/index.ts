@@ -1,7 +1,7 @@
 import type { Core, DomainModule } from "../core.js";
-import { cohortRoutes } from "./routes.js";
+import { cohortRouter } from "./routes.js";
 import { createCohortService } from "./service.js";
 
 export function cohortsModule(core: Core): DomainModule {
-  return { routes: cohortRoutes(core, createCohortService(core)) };
+  return { routes: cohortRouter(core, createCohortService(core)) };
 }

@@ -1,10 +1,10 @@
 import type { CohortRole } from "../../entities/index.js";
-import { iso } from "../auth/users.js";
-import type { UserRef } from "../auth/users.js";
+import type { UserRef } from "../contract/index.js";
+import { iso } from "../db/time.js";
 import type { Core } from "../core.js";
 import { AppError, isUniqueViolation } from "../errors.js";
-import type { UserAccess } from "./access.js";
-import { requireCohortRole } from "./guard.js";
+import type { UserAccess } from "../identity/access.js";
+import { requireCohortRole } from "../identity/cohort-guard.js";
 
 export interface CohortDto {
   id: string;

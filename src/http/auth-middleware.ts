@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from "express";
-import type { TokenService } from "../auth/tokens.js";
-import type { AccessService, UserAccess } from "../cohorts/access.js";
+import type { TokenService } from "../identity/tokens.js";
+import type { AccessService, UserAccess } from "../identity/access.js";
 import { AppError } from "../errors.js";
 
 declare module "express-serve-static-core" {

@@ -1,8 +1,8 @@
 import type { Core } from "../core.js";
-import type { UserAccess } from "../cohorts/access.js";
-import { requireCohortRole } from "../cohorts/guard.js";
+import type { UserAccess } from "../identity/access.js";
+import { requireCohortRole } from "../identity/cohort-guard.js";
 import { AppError } from "../errors.js";
-import type { UserRef } from "../realtime/events.js";
+import type { Author as UserRef } from "../contract/index.js";
 import type { NotificationService } from "./service.js";
 
 export interface AnnouncementDto {

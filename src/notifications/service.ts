@@ -1,7 +1,8 @@
 import type { EntityManager } from "typeorm";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
-import type { NotificationDto, NotificationType } from "../realtime/events.js";
+import { iso } from "../db/time.js";
+import type { Notification as NotificationDto, NotificationType } from "../contract/index.js";
 import { userRoom } from "../realtime/types.js";
 
 /**
@@ -71,7 +72,6 @@ const COLUMNS = "id, user_id, type, payload, created_at, read_at";
  * transactions take (their row locks come first), so it cannot deadlock with them.
  */
 const NOTIFICATION_ORDER_LOCK = 720_431_978;
-const iso = (t: Date | string) => new Date(t).toISOString();
 
 function toStored(r: NotificationRow): StoredNotification {
   const payload = typeof r.payload === "string" ? (JSON.parse(r.payload) as Record<string, unknown>) : r.payload;

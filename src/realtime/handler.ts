@@ -1,10 +1,10 @@
 import { z } from "zod";
-import type { AccessService, UserAccess } from "../cohorts/access.js";
+import type { AccessService, UserAccess } from "../identity/access.js";
 import { AppError, toAckError } from "../errors.js";
 import { parse } from "../http/validate.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import type { ClientEventName, EventAckBody } from "./events.js";
+import { clientEventTable, type ClientEventName, type ClientEvents } from "../contract/index.js";
 import type { AppSocket } from "./types.js";
 
 /** Socket.IO messages may be up to 1 MB (the transport allows a little more so we can answer 413). */
@@ -17,19 +17,22 @@ export interface HandlerContext {
   access: UserAccess;
 }
 
+/** What a handler of event E receives (parsed by the contract's payload schema) and returns (the ack's fields). */
+export type EventInput<E extends ClientEventName> = z.output<ClientEvents[E]["payload"]>;
+export type EventResult<E extends ClientEventName> = z.output<ClientEvents[E]["ack"]>;
+
 export interface EventHandler<E extends ClientEventName = ClientEventName> {
   event: E;
   schema: z.ZodType;
-  run: (input: never, ctx: HandlerContext) => Promise<EventAckBody<E>>;
+  run: (input: never, ctx: HandlerContext) => Promise<EventResult<E>>;
 }
 
-/** Declares one client event: its payload schema and what it does. The wrapper does everything else. */
-export function defineHandler<E extends ClientEventName, S extends z.ZodType>(
+/** Implements one client event of the contract; its payload schema comes from the contract, the wrapper does the rest. */
+export function defineHandler<E extends ClientEventName>(
   event: E,
-  schema: S,
-  run: (input: z.output<S>, ctx: HandlerContext) => Promise<EventAckBody<E>>,
+  run: (input: EventInput<E>, ctx: HandlerContext) => Promise<EventResult<E>>,
 ): EventHandler<E> {
-  return { event, schema, run: run as EventHandler<E>["run"] };
+  return { event, schema: clientEventTable[event].payload, run: run as EventHandler<E>["run"] };
 }
 
 function byteSize(value: unknown, seen = 0): number {

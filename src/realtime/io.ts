@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
-import type { AccessService } from "../cohorts/access.js";
-import type { TokenService } from "../auth/tokens.js";
+import type { AccessService } from "../identity/access.js";
+import type { TokenService } from "../identity/tokens.js";
 import type { Config } from "../config/config.js";
 import type { Engine } from "../engine/engine.js";
 import { AppError, toErrorBody } from "../errors.js";

@@ -1,10 +1,10 @@
 import type { Core, DomainModule } from "../core.js";
-import type { NotificationService } from "../notifications/service.js";
-import { reviewRoutes } from "./routes.js";
+import type { NotificationService } from "../notifications/index.js";
+import { reviewRouter } from "./routes.js";
 import { createReviewService } from "./service.js";
 import { reviewHandlers } from "./socket.js";
 
 export function reviewsModule(core: Core, notifications: NotificationService): DomainModule {
   const reviews = createReviewService(core, notifications);
-  return { routes: reviewRoutes(core, reviews), handlers: reviewHandlers(reviews) };
+  return { routes: reviewRouter(core, reviews), handlers: reviewHandlers(reviews) };
 }

@@ -1,8 +1,8 @@
 import type { EntityManager } from "typeorm";
 import type { ReviewStatus, ReviewVerdict } from "../../entities/index.js";
-import { iso } from "../auth/users.js";
+import { iso } from "../db/time.js";
 import { AppError } from "../errors.js";
-import type { ReviewCommentDto, UserRef } from "../realtime/events.js";
+import type { ReviewComment as ReviewCommentDto, Author as UserRef } from "../contract/index.js";
 
 /** Reads and row→DTO mapping for reviews; every function takes the manager it must run on. */
 

@@ -1,11 +1,11 @@
 import type { EntityManager } from "typeorm";
 import type { ReviewStatus, ReviewVerdict } from "../../entities/index.js";
-import type { UserAccess } from "../cohorts/access.js";
-import { requireCohortRole } from "../cohorts/guard.js";
+import type { UserAccess } from "../identity/access.js";
+import { requireCohortRole } from "../identity/cohort-guard.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
-import type { NotificationService, StoredNotification } from "../notifications/service.js";
-import type { NotificationType, ReviewCommentDto } from "../realtime/events.js";
+import type { NotificationService, StoredNotification } from "../notifications/index.js";
+import type { NotificationType, ReviewComment as ReviewCommentDto } from "../contract/index.js";
 import type { AppSocket } from "../realtime/types.js";
 import { checkExplicitReviewers, pickReviewers } from "./assign.js";
 import {
@@ -21,16 +21,10 @@ import {
   toReviewDto,
   withCohortAccess,
 } from "./queries.js";
-import { AUTO_REVIEWERS, type CommentInput, type CreateReviewInput, lineCount, type ListReviewsQuery } from "./schemas.js";
+import type { CommentInput, CreateReviewInput, ListReviewsQuery } from "../contract/index.js";
+import { AUTO_REVIEWERS, lineCount, statusFromVerdicts } from "./rules.js";
 
 export const reviewRoom = (reviewId: string) => `review:${reviewId}`;
-
-/** Any change request wins; `approved` once every reviewer approved; else `open`. */
-export function statusFromVerdicts(verdicts: (ReviewVerdict | null)[]): ReviewStatus {
-  if (verdicts.some((v) => v === "request_changes")) return "changes_requested";
-  if (verdicts.length > 0 && verdicts.every((v) => v === "approve")) return "approved";
-  return "open";
-}
 
 export interface ReviewWithReviewers {
   review: ReviewDto;

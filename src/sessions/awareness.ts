@@ -1,6 +1,6 @@
 import type { Core } from "../core.js";
 import type { AppSocket } from "../realtime/types.js";
-import { sessionRoom } from "./rows.js";
+import { sessionRoom } from "./rooms.js";
 
 /** At most one relayed state per socket and session in this interval (20 a second); the rest is coalesced. */
 export const AWARENESS_MIN_INTERVAL_MS = 50;
@@ -36,7 +36,7 @@ export function createAwareness(core: Pick<Core, "engine" | "logger">) {
     t.current = json;
     t.socket
       .to(sessionRoom(sessionId))
-      .emit("awareness:update", { sessionId, userId: t.userId, state: JSON.parse(json) as unknown });
+      .emit("awareness:update", { sessionId, userId: t.userId, clientId: null, state: JSON.parse(json) as unknown });
     engine.store
       .hset(key(sessionId), t.userId, json, TTL_MS)
       .catch((err: Error) => logger.debug({ err: err.message }, "awareness state not stored"));
@@ -64,11 +64,11 @@ export function createAwareness(core: Pick<Core, "engine" | "logger">) {
     },
 
     /** Every user's last state in the session, on any node. */
-    async list(sessionId: string): Promise<{ userId: string; state: unknown }[]> {
+    async list(sessionId: string): Promise<{ userId: string; clientId: number | null; state: unknown }[]> {
       const all = await engine.store.hgetall(key(sessionId));
       return Object.entries(all).flatMap(([userId, json]) => {
         try {
-          return [{ userId, state: JSON.parse(json) as unknown }];
+          return [{ userId, clientId: null, state: JSON.parse(json) as unknown }];
         } catch {
           return [];
         }

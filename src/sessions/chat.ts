@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import { AppError } from "../errors.js";
-import type { ChatMessageDto } from "../realtime/events.js";
-import { iso } from "./rows.js";
+import type { ChatMessage as ChatMessageDto } from "../contract/index.js";
+import { iso } from "../db/time.js";
 
 interface MessageRow {
   id: string;

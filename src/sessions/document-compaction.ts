@@ -1,7 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { Logger } from "../logger.js";
 import type { DocPool } from "./doc-pool.js";
-import { rowsOf } from "./rows.js";
+import { returnedRows } from "../db/returning.js";
 import { toBytes, toParam } from "./ydoc.js";
 
 /** How long a compaction's claim on a session lasts if its node dies before releasing it. */
@@ -15,7 +15,7 @@ const CLAIM_SECONDS = 60;
  * write a no-op if another compaction committed anyway. Returns how many rows it folded.
  */
 export async function compactDocument(db: DataSource, pool: DocPool, sessionId: string): Promise<number> {
-  const claimed = rowsOf<{ version: number }>(
+  const claimed = returnedRows<{ version: number }>(
     await db.query(
       `UPDATE doc_snapshots SET compacting_until = now() + make_interval(secs => $2)
         WHERE session_id = $1 AND (compacting_until IS NULL OR compacting_until < now())
@@ -41,7 +41,7 @@ export async function compactDocument(db: DataSource, pool: DocPool, sessionId: 
     const ids = log.map((r) => r.seq);
     const newest = new Date(Math.max(...log.map((r) => new Date(r.at).getTime())));
     return await db.transaction(async (m) => {
-      const written = rowsOf<{ session_id: string }>(
+      const written = returnedRows<{ session_id: string }>(
         await m.query(
           `UPDATE doc_snapshots SET state = $2, version = version + 1, compacting_until = NULL,
                   up_to_id = GREATEST(up_to_id, $3::bigint), updated_at = GREATEST(updated_at, $4)

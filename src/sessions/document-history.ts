@@ -2,7 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { DataSource } from "typeorm";
 import { AppError } from "../errors.js";
 import type { DocPool } from "./doc-pool.js";
-import { iso } from "./rows.js";
+import { iso } from "../db/time.js";
 import { toBytes } from "./ydoc.js";
 
 /** Most bytes of updates one history page carries: a page ends early (with a cursor) rather than grow past it. */

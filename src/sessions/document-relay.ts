@@ -1,27 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Core } from "../core.js";
+import type { BusMessage } from "../events/bus.js";
 import type { StoredUpdate } from "./document-store.js";
 import type { LiveDocuments } from "./live-documents.js";
-import { sessionRoom } from "./rows.js";
+import { sessionRoom } from "./rooms.js";
 
 const CHANNEL = "docs.update";
-
-/** What a node publishes after committing an update: every node applies it to its document, then relays it. */
-interface UpdateMessage {
-  origin: string;
-  sessionId: string;
-  id: string;
-  createdAt: string;
-  userId: string;
-  /** The Yjs update, base64 (the bus carries JSON). */
-  update: string;
-}
-
-function isUpdateMessage(m: unknown): m is UpdateMessage {
-  if (!m || typeof m !== "object") return false;
-  const r = m as Record<string, unknown>;
-  return ["origin", "sessionId", "id", "createdAt", "userId", "update"].every((k) => typeof r[k] === "string");
-}
 
 /**
  * Committed updates to every node through the engine bus, one message each: a node applies it to its in-memory
@@ -31,8 +15,8 @@ function isUpdateMessage(m: unknown): m is UpdateMessage {
  */
 export function createDocumentRelay(core: Core, live: LiveDocuments) {
   const node = randomUUID();
-  core.engine.subscribe(CHANNEL, (message) => {
-    if (!isUpdateMessage(message) || message.origin === node) return;
+  core.bus.subscribe(CHANNEL, (message) => {
+    if (message.origin === node) return;
     const update = new Uint8Array(Buffer.from(message.update, "base64"));
     live.apply(message.sessionId, { id: message.id, createdAt: new Date(message.createdAt) }, update);
     core.io.local
@@ -44,7 +28,7 @@ export function createDocumentRelay(core: Core, live: LiveDocuments) {
     /** Relays a committed update from `socketId` (never echoed to it) on this node, and publishes it to the others. */
     committed(socketId: string, sessionId: string, userId: string, row: StoredUpdate, update: Uint8Array) {
       core.io.local.to(sessionRoom(sessionId)).except(socketId).emit("doc:update", { sessionId, update, userId });
-      const message: UpdateMessage = {
+      const message: BusMessage<typeof CHANNEL> = {
         origin: node,
         sessionId,
         id: row.id,
@@ -52,7 +36,7 @@ export function createDocumentRelay(core: Core, live: LiveDocuments) {
         userId,
         update: Buffer.from(update.buffer, update.byteOffset, update.byteLength).toString("base64"),
       };
-      core.engine.publish(CHANNEL, message).catch((err: Error) => {
+      core.bus.publish(CHANNEL, message).catch((err: Error) => {
         core.logger.debug(
           { err: err.message, sessionId },
           "document update not published; other nodes catch up from the database",

@@ -1,6 +1,6 @@
 import { Counter, Gauge } from "prom-client";
 import type { Core, DomainModule } from "../core.js";
-import type { NotificationService } from "../notifications/service.js";
+import type { NotificationService } from "../notifications/index.js";
 import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
 import { createChatService } from "./chat.js";
 import { createDocPool } from "./doc-pool.js";
@@ -8,8 +8,8 @@ import { createDocumentHistory } from "./document-history.js";
 import { createDocumentRelay } from "./document-relay.js";
 import { createLiveDocuments } from "./live-documents.js";
 import { createPresence, HEARTBEAT_MS } from "./presence.js";
-import { sessionRoom } from "./rows.js";
-import { sessionRoutes } from "./routes.js";
+import { sessionRoom } from "./rooms.js";
+import { sessionRouter } from "./routes.js";
 import { createSessionCache } from "./session-cache.js";
 import { createSessionService } from "./service.js";
 import { sessionHandlers } from "./socket.js";
@@ -85,7 +85,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   const presence = createPresence(core, { onUserLeft: (sessionId, userId) => awareness.forget(sessionId, userId) });
 
   // a member removed from the cohort: their sockets were made to leave the room on every node; drop their presence
-  core.rooms.onRevoked(async (socket, room) => {
+  core.events.on("cohort.room.revoked", async ({ socket, room }) => {
     if (!room.startsWith(ROOM_PREFIX)) return;
     const sessionId = room.slice(ROOM_PREFIX.length);
     awareness.drop(socket, sessionId);
@@ -93,16 +93,19 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   });
 
   const warn = (what: string) => (err: Error) => logger.warn({ err: err.message }, `sessions: ${what} failed`);
-  const timers = [
-    every(HEARTBEAT_MS, () => presence.heartbeat(), warn("presence heartbeat")),
-    every(HEARTBEAT_MS, () => presence.sweep(), warn("presence sweep")),
-    every(AWARENESS_REFRESH_MS, () => awareness.refresh(), warn("awareness refresh")),
-    every(DOCUMENT_SWEEP_MS, async () => live.sweep(), warn("document sweep")),
-  ];
+  const timers: NodeJS.Timeout[] = [];
 
   return {
-    routes: sessionRoutes(core, sessions, chat, history),
+    routes: sessionRouter(core, sessions, chat, history),
     handlers: sessionHandlers(core, { sessions, cache, docs, live, relay, chat, presence, awareness }),
+    start() {
+      timers.push(
+        every(HEARTBEAT_MS, () => presence.heartbeat(), warn("presence heartbeat")),
+        every(HEARTBEAT_MS, () => presence.sweep(), warn("presence sweep")),
+        every(AWARENESS_REFRESH_MS, () => awareness.refresh(), warn("awareness refresh")),
+        every(DOCUMENT_SWEEP_MS, async () => live.sweep(), warn("document sweep")),
+      );
+    },
     async stop() {
       for (const t of timers) clearInterval(t);
       awareness.stop();

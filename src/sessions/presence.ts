@@ -1,7 +1,7 @@
 import type { Core } from "../core.js";
-import type { PresenceUser } from "../realtime/events.js";
+import type { PresenceUser } from "../contract/index.js";
 import { type AppSocket, userRoom } from "../realtime/types.js";
-import { sessionRoom } from "./rows.js";
+import { sessionRoom } from "./rooms.js";
 
 /** The owning node refreshes its sockets' entries this often… */
 export const HEARTBEAT_MS = 5_000;

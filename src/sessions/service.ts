@@ -1,14 +1,16 @@
 import type { EntityManager } from "typeorm";
 import type { LiveSessionStatus } from "../../entities/index.js";
-import type { UserAccess } from "../cohorts/access.js";
-import { requireCohortRole } from "../cohorts/guard.js";
+import type { UserAccess } from "../identity/access.js";
+import { requireCohortRole } from "../identity/cohort-guard.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
-import type { NotificationService, StoredNotification } from "../notifications/service.js";
-import type { SessionDto } from "../realtime/events.js";
+import type { NotificationService, StoredNotification } from "../notifications/index.js";
+import type { Session as SessionDto } from "../contract/index.js";
 import type { DocumentStore } from "./document-store.js";
 import type { LiveDocuments } from "./live-documents.js";
-import { iso, rowsOf, sessionRoom } from "./rows.js";
+import { iso } from "../db/time.js";
+import { returnedRows } from "../db/returning.js";
+import { sessionRoom } from "./rooms.js";
 import type { SessionCache } from "./session-cache.js";
 import { initialUpdate } from "./ydoc.js";
 
@@ -72,7 +74,7 @@ export function createSessionService(
     }
     let toDeliver: StoredNotification[] = [];
     const updated = await db.transaction(async (m) => {
-      const [r] = rowsOf<SessionRow>(await m.query(TRANSITIONS[to], [sessionId]));
+      const [r] = returnedRows<SessionRow>(await m.query(TRANSITIONS[to], [sessionId]));
       if (!r) {
         const now = await row(sessionId, m);
         throw new AppError("CONFLICT", `a session that is ${now.status} cannot ${to === "live" ? "start" : "end"}`);

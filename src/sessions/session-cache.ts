@@ -1,6 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { LiveSessionStatus } from "../../entities/index.js";
-import type { Engine } from "../engine/engine.js";
+import type { Bus } from "../events/bus.js";
 import type { Logger } from "../logger.js";
 
 /** The parts of a session every event checks: its cohort and host never change; its status does. */
@@ -11,7 +11,6 @@ export interface SessionInfo {
   status: LiveSessionStatus;
 }
 
-export const SESSION_CHANGED = "session.changed";
 /** Bounds staleness if an invalidation message is lost; normally a change is seen at once on every node. */
 const TTL_MS = 5_000;
 
@@ -20,8 +19,8 @@ const TTL_MS = 5_000;
  * event cost no query. A status change anywhere calls `changed`, which drops the entry on every node.
  * Writes re-check the status in their own SQL, so a stale entry can never let a write through.
  */
-export function createSessionCache(deps: { db: DataSource; engine: Engine; logger: Logger }) {
-  const { db, engine, logger } = deps;
+export function createSessionCache(deps: { db: DataSource; bus: Bus; logger: Logger }) {
+  const { db, bus, logger } = deps;
   const entries = new Map<string, { info: SessionInfo | null; at: number }>();
   const loading = new Map<string, Promise<SessionInfo | null>>();
   // bumped by every invalidation, so a load that started before it is not cached after it
@@ -32,10 +31,7 @@ export function createSessionCache(deps: { db: DataSource; engine: Engine; logge
     entries.delete(sessionId);
     loading.delete(sessionId);
   }
-  engine.subscribe(SESSION_CHANGED, (msg) => {
-    const id = (msg as { sessionId?: unknown } | null)?.sessionId;
-    if (typeof id === "string") drop(id);
-  });
+  bus.subscribe("session.changed", ({ sessionId }) => drop(sessionId));
 
   async function load(sessionId: string): Promise<SessionInfo | null> {
     const started = generation;
@@ -75,7 +71,7 @@ export function createSessionCache(deps: { db: DataSource; engine: Engine; logge
     async changed(sessionId: string): Promise<void> {
       drop(sessionId);
       try {
-        await engine.publish(SESSION_CHANGED, { sessionId });
+        await bus.publish("session.changed", { sessionId });
       } catch (err) {
         logger.warn({ err: (err as Error).message }, "session change not broadcast; other nodes catch up within the cache TTL");
       }

@@ -1,15 +1,14 @@
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import { defineHandler, type EventHandler, type HandlerContext } from "../realtime/handler.js";
-import type { PresenceUser } from "../realtime/events.js";
+import type { PresenceUser } from "../contract/index.js";
 import type { Awareness } from "./awareness.js";
 import type { ChatService } from "./chat.js";
 import type { DocumentRelay } from "./document-relay.js";
 import type { DocumentStore } from "./document-store.js";
 import type { LiveDocuments } from "./live-documents.js";
 import type { Presence } from "./presence.js";
-import { sessionRoom } from "./rows.js";
-import * as schemas from "./schemas.js";
+import { sessionRoom } from "./rooms.js";
 import type { SessionCache, SessionInfo } from "./session-cache.js";
 import type { SessionService } from "./service.js";
 import { assertValidStateVector, assertValidUpdate } from "./ydoc.js";
@@ -48,7 +47,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
   }
 
   return [
-    defineHandler("session:join", schemas.sessionRef, async ({ sessionId }, ctx) => {
+    defineHandler("session:join", async ({ sessionId }, ctx) => {
       const { row, role } = await sessions.readable(ctx.access, sessionId);
       if (ctx.socket.disconnected) throw new AppError("UNAVAILABLE", "the socket disconnected");
       // join the room before reading the document: an update committed after the read is relayed to us
@@ -66,7 +65,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       return { session, state, presence: present, awareness: states, chat: messages };
     }),
 
-    defineHandler("session:leave", schemas.sessionRef, async ({ sessionId }, ctx) => {
+    defineHandler("session:leave", async ({ sessionId }, ctx) => {
       if (!presence.isJoined(ctx.socket, sessionId)) await notJoined(sessionId, "not in this session");
       awareness.drop(ctx.socket, sessionId);
       await ctx.socket.leave(sessionRoom(sessionId));
@@ -74,7 +73,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       return {};
     }),
 
-    defineHandler("doc:update", schemas.docUpdateInput, async ({ sessionId, update }, ctx) => {
+    defineHandler("doc:update", async ({ sessionId, update }, ctx) => {
       await joined(ctx, sessionId, true);
       assertValidUpdate(update);
       // PAYLOAD_TOO_LARGE, storing nothing, when the document would grow past DOC_MAX_BYTES
@@ -92,19 +91,19 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       return {};
     }),
 
-    defineHandler("doc:sync", schemas.docSyncInput, async ({ sessionId, stateVector }, ctx) => {
+    defineHandler("doc:sync", async ({ sessionId, stateVector }, ctx) => {
       await joined(ctx, sessionId);
       assertValidStateVector(stateVector);
       return live.diff(sessionId, stateVector);
     }),
 
-    defineHandler("awareness:update", schemas.awarenessInput, async ({ sessionId, state }, ctx) => {
+    defineHandler("awareness:update", async ({ sessionId, state }, ctx) => {
       await joined(ctx, sessionId, true);
       awareness.update(ctx.socket, sessionId, ctx.userId, state);
       return {};
     }),
 
-    defineHandler("chat:send", schemas.chatSendInput, async ({ sessionId, body, clientId }, ctx) => {
+    defineHandler("chat:send", async ({ sessionId, body, clientId }, ctx) => {
       // liveness is checked by the INSERT itself, so a retry after the end still gets its original message
       await joined(ctx, sessionId);
       const { message, created } = await chat.send(sessionId, ctx.userId, { body, clientId });
@@ -112,7 +111,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       return { message };
     }),
 
-    defineHandler("chat:history", schemas.chatHistoryInput, async ({ sessionId, after, limit }, ctx) => {
+    defineHandler("chat:history", async ({ sessionId, after, limit }, ctx) => {
       await joined(ctx, sessionId);
       return chat.history(sessionId, { after, limit });
     }),

@@ -5,7 +5,7 @@ import type { Logger } from "../logger.js";
 import { createCompactionQueue, compactDocument } from "./document-compaction.js";
 import type { DocumentStore, LoadedDocument, LogRow, StoredUpdate } from "./document-store.js";
 import { inlineDocPool, type DocPool } from "./doc-pool.js";
-import { rowsOf } from "./rows.js";
+import { returnedRows } from "../db/returning.js";
 import { toBytes, toParam } from "./ydoc.js";
 
 export interface DocumentStoreOptions {
@@ -81,7 +81,7 @@ export function createTypeormDocumentStore(
     try {
       // the join admits only live sessions, in the same statement (and commit) as the write; rows are inserted
       // in batch order, so a session's ids ascend in the order its updates were queued
-      const rows = rowsOf<{ id: string; session_id: string; created_at: Date | string }>(
+      const rows = returnedRows<{ id: string; session_id: string; created_at: Date | string }>(
         await db.query(
           `INSERT INTO doc_updates (session_id, update, user_id)
            SELECT v.sid, v.u, v.uid FROM (VALUES ${values}) AS v(sid, u, uid, ord)

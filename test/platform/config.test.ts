@@ -89,6 +89,7 @@ describe("configuration", () => {
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
       docMaxBytes: 1000000,
+      apiDocs: false,
     });
   });
 

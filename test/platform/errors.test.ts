@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { AppError } from "../../src/errors.js";
 import { createHttpApp } from "../../src/http/app.js";
-import { body, idParam, text } from "../../src/http/validate.js";
+import { IdParams, text } from "../../src/contract/index.js";
+import { parse } from "../../src/http/validate.js";
 import { createLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/metrics.js";
 import { api } from "../helpers.js";
@@ -44,17 +45,17 @@ describe("REST errors and limits", () => {
       throw new AppError("CONFLICT", "already there");
     });
     router.get("/things/:id", (req, res) => {
-      res.json({ id: idParam(req) });
+      res.json({ id: parse(IdParams, req.params, "path").id });
     });
     router.post("/echo", (req, res) => {
-      res.json(body(req, z.object({ name: text(1, 10) })));
+      res.json(parse(z.object({ name: text(1, 10) }), req.body ?? {}, "body"));
     });
     const app = createHttpApp({
       config: loadConfig({ LOG_LEVEL: "info" }),
       logger: createLogger("info", sink),
       metrics: createMetrics(),
       ops: Router(),
-      api: [router],
+      api: [Router().use("/api", router)],
     });
     server = createServer(app);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -12,7 +12,7 @@ import {
   type TestUser,
 } from "../helpers.js";
 
-import type { ClientEventName } from "../../src/realtime/events.js";
+import type { ClientEventName } from "../../src/contract/index.js";
 
 const MB = 1024 * 1024;
 

@@ -1,18 +1,15 @@
-import type { AccessService } from "../cohorts/access.js";
+import type { AccessService } from "./access.js";
 import { AppError } from "../errors.js";
-import type { Logger } from "../logger.js";
-import { type AppServer, type AppSocket, userRoom } from "./types.js";
-
-export type RevokedHook = (socket: AppSocket, room: string, cohortId: string) => void | Promise<void>;
+import type { DomainEventBus } from "../events/domain-events.js";
+import { type AppServer, type AppSocket, userRoom } from "../realtime/types.js";
 
 /**
  * Rooms that belong to a cohort (a session's room, a review's room). When a user's access changes, every
  * node re-checks that user's local sockets and makes them leave the rooms of cohorts they lost, so they
- * stop receiving those events at once. The access service's bus message reaches every node.
+ * stop receiving those events at once (then `cohort.room.revoked` lets domains clean up, e.g. presence).
  */
-export function createCohortRooms(io: AppServer, access: AccessService, logger: Logger) {
+export function createCohortRooms(io: AppServer, access: AccessService, events: DomainEventBus) {
   const roomCohort = new Map<string, string>();
-  const hooks: RevokedHook[] = [];
 
   async function recheck(userId: string) {
     const ids = io.of("/").adapter.rooms.get(userRoom(userId));
@@ -29,15 +26,11 @@ export function createCohortRooms(io: AppServer, access: AccessService, logger: 
         const cohortId = roomCohort.get(room);
         if (!cohortId || access.cohortRole(current, cohortId)) continue;
         await socket.leave(room);
-        for (const hook of hooks) {
-          await Promise.resolve(hook(socket, room, cohortId)).catch((err: Error) =>
-            logger.warn({ err: err.message, room }, "room revocation hook failed"),
-          );
-        }
+        await events.emitAndWait("cohort.room.revoked", { socket, room, cohortId });
       }
     }
   }
-  access.onChanged(recheck);
+  events.on("access.changed", ({ userId }) => recheck(userId));
   // forget a room's cohort once its last local socket left, so the map does not grow with every session ever held
   io.of("/").adapter.on("delete-room", (room: string) => roomCohort.delete(room));
 
@@ -55,10 +48,6 @@ export function createCohortRooms(io: AppServer, access: AccessService, logger: 
         await socket.leave(room);
         throw new AppError("FORBIDDEN", "not a member of this cohort");
       }
-    },
-    /** Called after a socket was made to leave a cohort room because its user lost access. */
-    onRevoked(hook: RevokedHook) {
-      hooks.push(hook);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { DataSource } from "typeorm";
 import type { CohortRole, UserRole } from "../../entities/index.js";
-import type { Engine } from "../engine/engine.js";
+import type { Bus } from "../events/bus.js";
+import type { DomainEventBus } from "../events/domain-events.js";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
 
@@ -12,18 +13,17 @@ export interface UserAccess {
   cohorts: Map<string, CohortRole>;
 }
 
-export const ACCESS_CHANGED = "access.changed";
 /** Bounds staleness if an invalidation message is lost (Redis outage); normally invalidation is immediate. */
 const TTL_MS = 30_000;
 
 /**
  * Cached membership checks used by every request and socket event. Any membership or role change calls
- * `changed(userId)`, which drops the entry here and, through the engine's bus, on every other node.
+ * `changed(userId)`, which drops the entry here and, through the bus, on every node; each node then emits the
+ * `access.changed` domain event (cohort rooms re-check that user's sockets).
  */
-export function createAccessService(deps: { db: DataSource; engine: Engine; logger: Logger }) {
-  const { db, engine, logger } = deps;
+export function createAccessService(deps: { db: DataSource; bus: Bus; events: DomainEventBus; logger: Logger }) {
+  const { db, bus, events, logger } = deps;
   const cache = new Map<string, { access: UserAccess | null; at: number; loading?: Promise<UserAccess | null> }>();
-  const listeners = new Set<(userId: string) => void | Promise<void>>();
 
   async function load(userId: string): Promise<UserAccess | null> {
     const rows: { display_name: string; role: UserRole; cohort_id: string | null; cohort_role: CohortRole | null }[] =
@@ -42,15 +42,10 @@ export function createAccessService(deps: { db: DataSource; engine: Engine; logg
 
   function invalidateLocal(userId: string) {
     cache.delete(userId);
-    for (const l of listeners) {
-      Promise.resolve(l(userId)).catch((err: Error) => logger.warn({ err: err.message }, "access listener failed"));
-    }
+    events.emit("access.changed", { userId });
   }
 
-  engine.subscribe(ACCESS_CHANGED, (msg) => {
-    const userId = (msg as { userId?: unknown })?.userId;
-    if (typeof userId === "string") invalidateLocal(userId);
-  });
+  bus.subscribe("access.changed", ({ userId }) => invalidateLocal(userId));
 
   const service = {
     /** The user's current access, or null when the user no longer exists. */
@@ -97,16 +92,11 @@ export function createAccessService(deps: { db: DataSource; engine: Engine; logg
       // drop the entry here at once (the reply may precede our own bus echo); listeners run once, from the bus
       cache.delete(userId);
       try {
-        await engine.publish(ACCESS_CHANGED, { userId });
+        await bus.publish("access.changed", { userId });
       } catch (err) {
         invalidateLocal(userId);
         logger.warn({ err: (err as Error).message }, "access change not broadcast; other nodes catch up within the cache TTL");
       }
-    },
-
-    /** Runs on every node (this one included) after a user's access changed. */
-    onChanged(listener: (userId: string) => void | Promise<void>) {
-      listeners.add(listener);
     },
   };
   return service;
