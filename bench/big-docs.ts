@@ -31,7 +31,13 @@ const percentile = (values: number[], p: number) => {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 };
 const round = (n: number) => Math.round(n * 10) / 10;
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+const rssMb = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN) / 1024;
+  } catch {
+    return NaN; // the process is gone
+  }
+};
 
 const PROBER = `
 const { parentPort, workerData } = require("node:worker_threads");
@@ -43,8 +49,12 @@ parentPort.on("message", () => (running = false));
   while (running) {
     for (const url of workerData.urls) {
       const t0 = performance.now();
-      await (await fetch(url + "/healthz")).arrayBuffer();
-      all.push(performance.now() - t0);
+      try {
+        await (await fetch(url + "/healthz")).arrayBuffer();
+        all.push(performance.now() - t0);
+      } catch {
+        all.push(Infinity);
+      }
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -204,6 +214,17 @@ export async function runBigDocs() {
     console.log(JSON.stringify(result, null, 2));
     mkdirSync(new URL("./results/", import.meta.url), { recursive: true });
     writeFileSync(new URL("./results/big-docs.json", import.meta.url), JSON.stringify(result, null, 2) + "\n");
+  } catch (err) {
+    await sleep(2000);
+    for (const n of nodes) {
+      console.error(
+        `node ${n.port} exit ${n.proc.exitCode} ${n.proc.signalCode}:\n${n.logs
+          .filter((l) => !l.includes('"msg":"request"'))
+          .slice(-20)
+          .join("\n")}`,
+      );
+    }
+    throw err;
   } finally {
     for (const s of sockets) s.close();
     await cluster.close();
