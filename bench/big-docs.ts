@@ -157,7 +157,8 @@ export async function runBigDocs() {
       sessions.flatMap((s) =>
         Array.from({ length: JOINERS }, async (_, j) => {
           await sleep(Math.random() * JOIN_SECONDS * 1000);
-          const socket = await open(s.users[j % s.users.length], j % 2);
+          const socket = await open(s.users[j % s.users.length], j % 2).catch(() => null);
+          if (!socket) return void fail("connect");
           const t0 = performance.now();
           const ack = await emitAck(socket, "session:join", { sessionId: s.id }).catch(() => ({
             ok: false,
