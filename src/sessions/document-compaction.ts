@@ -14,7 +14,12 @@ const CLAIM_SECONDS = 60;
  * claim taken with a row-locking UPDATE, expiring after CLAIM_SECONDS; the snapshot's `version` makes the final
  * write a no-op if another compaction committed anyway. Returns how many rows it folded.
  */
-export async function compactDocument(db: DataSource, pool: DocPool, sessionId: string): Promise<number> {
+export async function compactDocument(
+  db: DataSource,
+  pool: DocPool,
+  sessionId: string,
+  onSnapshot?: (sessionId: string, bytes: number) => void,
+): Promise<number> {
   const claimed = returnedRows<{ version: number }>(
     await db.query(
       `UPDATE doc_snapshots SET compacting_until = now() + make_interval(secs => $2)
@@ -51,6 +56,7 @@ export async function compactDocument(db: DataSource, pool: DocPool, sessionId: 
         ),
       );
       if (written.length === 0) return 0;
+      onSnapshot?.(sessionId, state.byteLength);
       await m.query(`UPDATE doc_updates SET compacted = true WHERE session_id = $1 AND id = ANY($2::bigint[])`, [sessionId, ids]);
       return ids.length;
     });
@@ -67,7 +73,7 @@ export async function compactDocument(db: DataSource, pool: DocPool, sessionId: 
 export function createCompactionQueue(
   db: DataSource,
   pool: DocPool,
-  opts: { logger?: Logger; onCompacted?: (rows: number) => void } = {},
+  opts: { logger?: Logger; onCompacted?: (rows: number) => void; onSnapshot?: (sessionId: string, bytes: number) => void } = {},
 ) {
   const { logger } = opts;
   const toCompact = new Set<string>();
@@ -82,7 +88,7 @@ export function createCompactionQueue(
           const [next] = toCompact;
           toCompact.delete(next);
           try {
-            const folded = await compactDocument(db, pool, next);
+            const folded = await compactDocument(db, pool, next, opts.onSnapshot);
             if (folded > 0) opts.onCompacted?.(folded);
           } catch (err) {
             logger?.warn(

@@ -14,6 +14,12 @@ export interface DocumentStoreOptions {
   pool?: DocPool;
   /** Log rows (appended by this node since its last compaction of a session, or seen by a load) that trigger a compaction. */
   compactAfter?: number;
+  /**
+   * Besides the rows, the bytes appended since must reach this share of the session's snapshot: rewriting a 4 MB
+   * snapshot after 100 one-character updates would cost more than it saves (on PGlite, writing 4 MB of bytea holds
+   * the event loop for about half a second).
+   */
+  compactBytesRatio?: number;
   /** Concurrent INSERT statements; everything arriving meanwhile waits and goes into the next one. */
   maxInflight?: number;
   /** Most updates in one INSERT. */
@@ -48,18 +54,22 @@ export function createTypeormDocumentStore(
   opts: DocumentStoreOptions = {},
 ): DocumentStore & { stats(): { appended: number; inserts: number } } {
   const compactAfter = opts.compactAfter ?? 100;
+  const compactBytesRatio = opts.compactBytesRatio ?? 0.5;
   const maxInflight = opts.maxInflight ?? 2;
   const maxBatch = opts.maxBatch ?? 500;
   const maxBatchBytes = opts.maxBatchBytes ?? 4 * 1024 * 1024;
   const pool = opts.pool ?? inlineDocPool();
-  const compactions = createCompactionQueue(db, pool, { logger: opts.logger, onCompacted: opts.onCompacted });
 
   let queue: PendingAppend[] = [];
   let inflight = 0;
   let scheduled = false;
   let closed = false;
   const idle = new Set<() => void>();
-  const appendedSince = new Map<string, number>();
+  const appendedSince = new Map<string, { rows: number; bytes: number }>();
+  /** The size of each session's snapshot as last seen (a load or a compaction). */
+  const snapshotBytes = new Map<string, number>();
+  const onSnapshot = (sessionId: string, bytes: number) => snapshotBytes.set(sessionId, bytes);
+  const compactions = createCompactionQueue(db, pool, { logger: opts.logger, onCompacted: opts.onCompacted, onSnapshot });
   const counters = { appended: 0, inserts: 0 };
 
   function takeBatch(): PendingAppend[] {
@@ -106,12 +116,16 @@ export function createTypeormDocumentStore(
         if (next) p.resolve(next);
         else p.reject(new AppError("FORBIDDEN", "the session is not live"));
       }
-      for (const r of rows) {
-        const n = (appendedSince.get(r.session_id) ?? 0) + 1;
-        if (n >= compactAfter) {
-          appendedSince.delete(r.session_id);
-          compactions.schedule(r.session_id);
-        } else appendedSince.set(r.session_id, n);
+      const bytesOf = new Map<string, number>();
+      for (const p of batch) bytesOf.set(p.sessionId, (bytesOf.get(p.sessionId) ?? 0) + p.update.byteLength);
+      for (const sessionId of stored.keys()) {
+        const since = appendedSince.get(sessionId) ?? { rows: 0, bytes: 0 };
+        since.rows += rows.filter((r) => r.session_id === sessionId).length;
+        since.bytes += bytesOf.get(sessionId) ?? 0;
+        if (since.rows >= compactAfter && since.bytes >= (snapshotBytes.get(sessionId) ?? 0) * compactBytesRatio) {
+          appendedSince.delete(sessionId);
+          compactions.schedule(sessionId);
+        } else appendedSince.set(sessionId, since);
       }
     } catch (err) {
       for (const p of batch) p.reject(err);
@@ -179,7 +193,11 @@ export function createTypeormDocumentStore(
       const unfolded = log.filter((r) => r.data !== null);
       const parts = [...(snapshot ? [toBytes(snapshot.data)] : []), ...unfolded.map((r) => toBytes(r.data))];
       const updatedAt = new Date(Math.max(...rows.map((r) => new Date(r.at).getTime())));
-      if (unfolded.length > compactAfter) compactions.schedule(sessionId);
+      if (snapshot) onSnapshot(sessionId, toBytes(snapshot.data).byteLength);
+      const unfoldedBytes = unfolded.reduce((n, r) => n + toBytes(r.data).byteLength, 0);
+      if (unfolded.length > compactAfter && unfoldedBytes >= (snapshotBytes.get(sessionId) ?? 0) * compactBytesRatio) {
+        compactions.schedule(sessionId);
+      }
       return { parts, rowIds: log.map((r) => r.id), updatedAt, logRows: unfolded.length };
     },
 
@@ -206,7 +224,7 @@ export function createTypeormDocumentStore(
       return rows.map((r) => ({ id: r.id, update: toBytes(r.update), createdAt: new Date(r.created_at) })).sort(byId);
     },
 
-    compact: (sessionId: string) => compactDocument(db, pool, sessionId),
+    compact: (sessionId: string) => compactDocument(db, pool, sessionId, onSnapshot),
 
     async close(): Promise<void> {
       if (inflight > 0 || queue.length > 0) {
