@@ -8,7 +8,7 @@ export class DocSnapshot {
   sessionId: string;
 
   @OneToOne(() => LiveSession, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "session_id" })
+  @JoinColumn({ name: "session_id", foreignKeyConstraintName: "doc_snapshots_session_id_fkey" })
   session: Relation<LiveSession>;
 
   @Column({ name: "state", type: "bytea" })
@@ -26,6 +26,6 @@ export class DocSnapshot {
   @Column({ name: "compacting_until", type: "timestamptz", nullable: true })
   compactingUntil: Date | null;
 
-  @Column({ name: "updated_at", type: "timestamptz" })
+  @Column({ name: "updated_at", type: "timestamptz", default: () => "now()" })
   updatedAt: Date;
 }

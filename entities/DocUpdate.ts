@@ -19,7 +19,7 @@ export class DocUpdate {
   sessionId: string;
 
   @ManyToOne(() => LiveSession, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "session_id" })
+  @JoinColumn({ name: "session_id", foreignKeyConstraintName: "doc_updates_session_id_fkey" })
   session: Relation<LiveSession>;
 
   /** The author; null for rows from before history was kept, or when the user was deleted. */

@@ -8,6 +8,7 @@ import {
   IdParams,
   isoTime,
   limitParam,
+  nextCursor,
   text,
   tooLargeIssue,
   utf8Length,
@@ -209,7 +210,7 @@ export const sessionRoutes = {
     params: IdParams,
     query: ChatQuery,
     status: 200,
-    response: z.object({ messages: z.array(ChatMessage) }),
+    response: z.object({ messages: z.array(ChatMessage), nextCursor }),
     errors: ["FORBIDDEN", "NOT_FOUND"],
   }),
 };
@@ -261,7 +262,7 @@ export const sessionEvents = clientEvents({
         .optional()
         .default(50),
     }),
-    ack: z.object({ messages: z.array(ChatMessage) }),
+    ack: z.object({ messages: z.array(ChatMessage), nextCursor }),
   },
 });
 

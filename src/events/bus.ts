@@ -21,6 +21,8 @@ export const busChannels = {
     userId: uuid,
     update: z.string().meta({ description: "the Yjs update, base64" }),
   }),
+  /** Notifications of these users committed: their server-sent-event streams on every node read what is new. */
+  "notifications.created": z.object({ userIds: z.array(uuid) }),
 };
 export type BusChannels = typeof busChannels;
 export type BusChannel = keyof BusChannels;

@@ -7,6 +7,7 @@ import { createDocPool } from "./doc-pool.js";
 import { createDocumentHistory } from "./document-history.js";
 import { createDocumentRelay } from "./document-relay.js";
 import { createLiveDocuments } from "./live-documents.js";
+import { deliverSessionEvents } from "./delivery.js";
 import { createPresence, HEARTBEAT_MS } from "./presence.js";
 import { sessionRoom } from "./rooms.js";
 import { sessionRouter } from "./routes.js";
@@ -81,6 +82,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   const cache = createSessionCache(core);
   const sessions = createSessionService(core, { docs, live, cache, notifications });
   const chat = createChatService(core.db);
+  deliverSessionEvents(core);
   const awareness = createAwareness(core);
   const presence = createPresence(core, { onUserLeft: (sessionId, userId) => awareness.forget(sessionId, userId) });
 

@@ -6,7 +6,8 @@ import { Parser } from "@asyncapi/parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { createServer, type ServerHandle } from "../../src/server.js";
-import { api, newId, tempDir } from "../helpers.js";
+import { tempDir } from "../support/databases.js";
+import { api, newId } from "../support/rest.js";
 
 interface OpenApiDoc {
   openapi: string;

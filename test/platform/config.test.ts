@@ -2,7 +2,7 @@ import { CHILD_PATH } from "../env.js";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
-import { MAIN, ROOT } from "../helpers.js";
+import { MAIN, ROOT } from "../support/processes.js";
 
 const PG = "postgres://u@db.example:5432/app";
 const REDIS = "redis://cache.example:6379";
@@ -89,6 +89,8 @@ describe("configuration", () => {
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
       docMaxBytes: 1000000,
+      push: { vapid: null, subject: "mailto:admin@localhost", retryDelaySeconds: 25 },
+      notificationsRetentionDays: 180,
       apiDocs: false,
     });
   });

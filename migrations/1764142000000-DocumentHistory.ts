@@ -5,8 +5,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * folded into the snapshot is marked `compacted` instead, so the snapshot is a checkpoint for fast loads while
  * the log stays readable in commit order. Rows deleted by earlier compactions are gone; their authors unknown.
  */
-export class DocumentHistory1764140400000 implements MigrationInterface {
-  name = "DocumentHistory1764140400000";
+export class DocumentHistory1764142000000 implements MigrationInterface {
+  name = "DocumentHistory1764142000000";
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE doc_updates ADD COLUMN user_id uuid REFERENCES users(id) ON DELETE SET NULL`);
