@@ -27,7 +27,7 @@ export class DocUpdate {
   userId: string | null;
 
   @ManyToOne(() => User, { onDelete: "SET NULL", nullable: true })
-  @JoinColumn({ name: "user_id" })
+  @JoinColumn({ name: "user_id", foreignKeyConstraintName: "doc_updates_user_id_fkey" })
   user: Relation<User> | null;
 
   /** Folded into the snapshot (a load skips it); still part of the history. */
