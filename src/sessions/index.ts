@@ -49,7 +49,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   const sessions = createSessionService(core, { docs, cache, notifications });
   const chat = createChatService(core.db);
   const awareness = createAwareness(core);
-  const presence = createPresence(core, { onUserLeft: (sessionId, userId) => awareness.forget(sessionId, userId) });
+  const presence = createPresence(core, { onSocketSwept: (sessionId, socketId) => awareness.expire(sessionId, socketId) });
 
   // a member removed from the cohort: their sockets were made to leave the room on every node; drop their presence
   core.events.on("cohort.room.revoked", async ({ socket, room }) => {

@@ -112,8 +112,8 @@ describe("presence and awareness across two nodes", () => {
     const toB = nextEvent(b1, "awareness:update");
     const toTab = nextEvent(a2, "awareness:update");
     expect(await emitAck(a1, "awareness:update", { sessionId: id, state: { cursor: 5, name: "A" } })).toEqual({ ok: true });
-    expect(await toB).toEqual({ sessionId: id, userId: a.id, state: { cursor: 5, name: "A" } });
-    expect(await toTab).toEqual({ sessionId: id, userId: a.id, state: { cursor: 5, name: "A" } });
+    expect(await toB).toEqual({ sessionId: id, userId: a.id, clientId: null, state: { cursor: 5, name: "A" } });
+    expect(await toTab).toEqual({ sessionId: id, userId: a.id, clientId: null, state: { cursor: 5, name: "A" } });
 
     // a burst is coalesced: every send is acked, the others end at the newest state with fewer events
     const acks = await Promise.all(
@@ -130,7 +130,7 @@ describe("presence and awareness across two nodes", () => {
       const ack = await emitAck(c1, "session:join", { sessionId: id });
       return ack.awareness.some((x: { state: { cursor: number } }) => x.state.cursor === 129) ? ack : null;
     });
-    expect(late!.awareness).toContainEqual({ userId: a.id, state: { cursor: 129 } });
+    expect(late!.awareness).toContainEqual({ userId: a.id, clientId: null, state: { cursor: 129 } });
 
     const tooBig = await emitAck(a1, "awareness:update", { sessionId: id, state: { blob: "x".repeat(1100) } });
     expect(tooBig).toMatchObject({ ok: false, error: { code: "PAYLOAD_TOO_LARGE" } });
