@@ -4,7 +4,7 @@
  * percentiles and memory per socket, and the absolute targets of scenarios the baseline has no counterpart for.
  *
  *   npm run bench -- --scenario <fanout|chat|doc|idle|announce|inbox|all|sessions> [--seconds 20]
- *                    [--shards 3] [--targets both|product|baseline] [--sockets 10000] [--prof <dir>]
+ *                    [--shards 3] [--targets both|product|baseline] [--sockets 10000] [--prof <dir>] [--rate-scale 1]
  *
  * `sessions` (also what plain `npm run bench` runs) is bench/sessions.ts: the doc-typing run with its
  * convergence and durability checks. Results go to bench/results/ratios.json.
@@ -37,6 +37,7 @@ const { values } = parseArgs({
     targets: { type: "string", default: "both" },
     sockets: { type: "string", default: "10000" },
     prof: { type: "string" },
+    "rate-scale": { type: "string", default: "1" },
   },
 });
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -88,9 +89,11 @@ async function main() {
 
   try {
     log("starting 2 cohort-live nodes and 2 baseline nodes on a fresh database");
-    stack = await startStack({ targets, productNodeOptions: profDir ? `--cpu-prof --cpu-prof-dir=${profDir}` : undefined });
+    stack = await startStack({ targets, productFlags: profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : undefined });
     load = new LoadGenerator(positive("shards", values.shards));
-    const ctx: BenchContext = { stack, load, seconds, targets, log };
+    const rateScale = Number(values["rate-scale"]);
+    if (!(rateScale > 0)) throw new Error("--rate-scale must be a positive number");
+    const ctx: BenchContext = { stack, load, seconds, targets, log, rateScale };
     const rows: Row[] = [];
     for (const name of chosen) {
       log(`— ${name}`);

@@ -4,6 +4,8 @@ import type { LoadGenerator, LoadResult } from "./workers.js";
 
 export interface BenchOptions {
   seconds: number;
+  /** Multiplies every scenario's event rate (a busy machine: compare ratios at a lower load). */
+  rateScale: number;
   targets: Target[];
   log: (msg: string) => void;
 }

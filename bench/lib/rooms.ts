@@ -32,7 +32,14 @@ export async function roomLoad(
   const spec = (url: string, i: number): SocketSpec => ({ url, token: members[i].user.token, sessionId: members[i].sessionId });
   const results: Partial<Record<Target, Measurement>> = {};
   for (const target of ctx.targets) {
-    results[target] = await measure(ctx, target, spec, members.length, opts.mode, members.length * opts.ratePerMember);
+    results[target] = await measure(
+      ctx,
+      target,
+      spec,
+      members.length,
+      opts.mode,
+      members.length * opts.ratePerMember * ctx.rateScale,
+    );
     ctx.log(describe(target, results[target]));
   }
   return { rows: results.product ? ratioRows(scenario, results.baseline, results.product, opts.latency) : [], results };

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { JWT_SECRET, TEST_REDIS_URL, redisPrefix, startCluster, type Cluster } from "../../test/helpers.js";
+import { ADMIN_EMAIL, JWT_SECRET, MAIN, TEST_REDIS_URL, createTestDatabase, redisPrefix } from "../../test/helpers.js";
 import { Fixtures } from "./fixtures.js";
 import { cpuSeconds, rssBytes, spawnServer, type ServerProcess } from "./procs.js";
 
@@ -25,52 +25,57 @@ export interface Stack {
 
 /**
  * Two cohort-live nodes (cluster mode) and two baseline nodes on one fresh PostgreSQL database and one Redis,
- * each pair with its own key prefix. `productNodeOptions` (e.g. --cpu-prof) goes to the cohort-live nodes.
+ * each pair with its own key prefix. `productFlags` (e.g. --cpu-prof) go to the cohort-live nodes.
  */
-export async function startStack(opts: { productNodeOptions?: string; targets: Target[] }): Promise<Stack> {
-  const cluster: Cluster = await startCluster(2, {
-    env: {
-      // the per-socket event limit is part of the product, but the fan-out load is within it anyway
-      ...(opts.productNodeOptions ? { NODE_OPTIONS: opts.productNodeOptions } : {}),
-    },
-  });
-  const baseline: ServerProcess[] = [];
+export async function startStack(opts: { productFlags?: string[]; targets: Target[] }): Promise<Stack> {
+  const db = await createTestDatabase();
+  const servers: Record<Target, ServerProcess[]> = { product: [], baseline: [] };
+  const stopAll = () => Promise.all([...servers.product, ...servers.baseline].map((s) => s.stop()));
   try {
+    const productEnv = {
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: redisPrefix(),
+      JWT_SECRET,
+      ADMIN_EMAILS: ADMIN_EMAIL,
+      AUTH_RATE_LIMIT: "0",
+      LOG_LEVEL: "info",
+    };
+    const product = () => spawnServer([...(opts.productFlags ?? []), MAIN], productEnv);
+    // the first node migrates the empty database
+    servers.product.push(await product());
+    servers.product.push(await product());
     if (opts.targets.includes("baseline")) {
-      const env = { DATABASE_URL: cluster.dbUrl, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix(), JWT_SECRET };
-      baseline.push(...(await Promise.all([0, 1].map(() => spawnServer([...process.execArgv, BASELINE], env)))));
+      const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix(), JWT_SECRET };
+      for (let i = 0; i < 2; i++) servers.baseline.push(await spawnServer([...process.execArgv, BASELINE], env));
     }
   } catch (err) {
-    await cluster.close();
+    await stopAll();
+    await db.drop();
     throw err;
   }
-  const nodes: Record<Target, BenchNode[]> = {
-    product: cluster.nodes.map((n) => ({ url: n.url, pid: n.proc.pid })),
-    baseline: baseline.map((b) => ({ url: b.url, pid: b.proc.pid })),
+  const nodes = {
+    product: servers.product.map((n) => ({ url: n.url, pid: n.proc.pid })),
+    baseline: servers.baseline.map((n) => ({ url: n.url, pid: n.proc.pid })),
   };
-  const fixtures = new Fixtures(cluster.dbUrl, JWT_SECRET);
+  const fixtures = new Fixtures(db.url, JWT_SECRET);
   let closing = false;
-  for (const n of cluster.nodes)
-    void n.exited.then((code) => {
-      if (!closing) console.error(`[bench] a cohort-live node exited (${code}):\n${n.logs.slice(-5).join("\n")}`);
+  for (const s of [...servers.product, ...servers.baseline])
+    s.proc.once("exit", (code) => {
+      if (!closing) console.error(`[bench] a server exited (${code}):\n${s.logs.slice(-5).join("\n")}`);
     });
   return {
     nodes,
     fixtures,
-    dbUrl: cluster.dbUrl,
+    dbUrl: db.url,
     cpu: (t) => nodes[t].map((n) => cpuSeconds(n.pid)),
     rss: (t) => nodes[t].map((n) => rssBytes(n.pid)),
     async close() {
       closing = true;
       await fixtures.close().catch(() => undefined);
-      // gracefully first, so a --cpu-prof profile is written; then the database is dropped
-      await Promise.all([
-        ...cluster.nodes.map((n) => Promise.race([n.stop("SIGTERM"), sleep(10_000)])),
-        ...baseline.map((b) => b.stop()),
-      ]);
-      await cluster.close();
+      // SIGTERM first (a --cpu-prof profile is written on a graceful exit), then the database is dropped
+      await stopAll();
+      await db.drop();
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,7 @@
 import { Counter } from "prom-client";
 import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/index.js";
-import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
+import { AWARENESS_FLUSH_MS, AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
 import { createChatService } from "./chat.js";
 import { createPresence, HEARTBEAT_MS } from "./presence.js";
 import { sessionRouter } from "./routes.js";
@@ -70,6 +70,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
         every(HEARTBEAT_MS, () => presence.heartbeat(), warn("presence heartbeat")),
         every(HEARTBEAT_MS, () => presence.sweep(), warn("presence sweep")),
         every(AWARENESS_REFRESH_MS, () => awareness.refresh(), warn("awareness refresh")),
+        every(AWARENESS_FLUSH_MS, () => awareness.flush(), warn("awareness flush")),
       );
     },
     async stop() {

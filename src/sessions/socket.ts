@@ -1,6 +1,6 @@
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
-import { defineHandler, type EventHandler, type HandlerContext } from "../realtime/handler.js";
+import { defineHandler, EMPTY, type EventHandler, type HandlerContext } from "../realtime/handler.js";
 import type { PresenceUser } from "../contract/index.js";
 import type { Awareness } from "./awareness.js";
 import type { ChatService } from "./chat.js";
@@ -77,7 +77,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       await docs.append(sessionId, update);
       // relay right after the ack goes out (the ack is sent when this handler returns)
       setImmediate(() => ctx.socket.to(sessionRoom(sessionId)).emit("doc:update", { sessionId, update, userId: ctx.userId }));
-      return {};
+      return EMPTY;
     }),
 
     defineHandler("doc:sync", async ({ sessionId, stateVector }, ctx) => {
@@ -89,7 +89,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
     defineHandler("awareness:update", async ({ sessionId, state, clientId }, ctx) => {
       await joined(ctx, sessionId, true);
       awareness.update(ctx.socket, sessionId, ctx.userId, state, clientId ?? null);
-      return {};
+      return EMPTY;
     }),
 
     defineHandler("chat:send", async ({ sessionId, body, clientId }, ctx) => {
