@@ -194,9 +194,8 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
     async flush() {
       const due = [...dirty];
       dirty.clear();
-      await Promise.all(
-        due.map((t) => (t.current !== undefined && isCurrent(t) && !t.socket.disconnected ? store(t) : undefined)),
-      );
+      const live = due.filter((t) => t.current !== undefined && isCurrent(t) && !t.socket.disconnected);
+      await Promise.all(live.map((t) => store(t)));
     },
 
     /** Re-stores the current states of local sockets so they outlive the TTL while the sockets stay. */
