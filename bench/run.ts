@@ -5,6 +5,7 @@
  *
  *   npm run bench -- --scenario <fanout|chat|doc|idle|announce|inbox|all|sessions> [--seconds 20]
  *                    [--shards 3] [--targets both|product|baseline] [--sockets 10000] [--prof <dir>] [--rate-scale 1]
+ *                    [--before <another build's dist/src/main.js>]   (an A/B of two builds in one invocation)
  *
  * `sessions` (also what plain `npm run bench` runs) is bench/sessions.ts: the doc-typing run with its
  * convergence and durability checks. Results go to bench/results/ratios.json.
@@ -38,6 +39,7 @@ const { values } = parseArgs({
     sockets: { type: "string", default: "10000" },
     prof: { type: "string" },
     "rate-scale": { type: "string", default: "1" },
+    before: { type: "string" },
   },
 });
 const log = (msg: string) => console.log(`[bench] ${msg}`);
@@ -65,6 +67,7 @@ async function main() {
     return 2;
   }
   const targets: Target[] = values.targets === "both" ? ["baseline", "product"] : [values.targets as Target];
+  if (values.before && !targets.includes("before")) targets.splice(targets.length - 1, 0, "before");
   const seconds = positive("seconds", values.seconds);
   const sockets = positive("sockets", values.sockets);
   const [load1] = loadAverage();
@@ -89,7 +92,11 @@ async function main() {
 
   try {
     log("starting 2 cohort-live nodes and 2 baseline nodes on a fresh database");
-    stack = await startStack({ targets, productFlags: profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : undefined });
+    stack = await startStack({
+      targets,
+      beforeMain: values.before ? resolve(values.before) : undefined,
+      productFlags: profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : undefined,
+    });
     load = new LoadGenerator(positive("shards", values.shards));
     const rateScale = Number(values["rate-scale"]);
     if (!(rateScale > 0)) throw new Error("--rate-scale must be a positive number");

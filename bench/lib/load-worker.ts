@@ -147,7 +147,12 @@ async function run(mode: LoadMode, rate: number, seconds: number, at: number) {
     }
   } else await sleep(seconds * 1000);
   await Promise.all([...inflight]);
-  await sleep(300); // the last relays
+  // the relays still on their way: until none arrived for a second (at most 30 s)
+  for (let quiet = 0, seen = deliveries, waited = 0; quiet < 1000 && waited < 30_000; waited += 100) {
+    await sleep(100);
+    quiet = deliveries === seen ? quiet + 100 : 0;
+    seen = deliveries;
+  }
   const cpu = process.cpuUsage(cpuBefore);
   const result: WorkerResult = {
     type: "result",

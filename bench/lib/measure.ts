@@ -91,7 +91,8 @@ export function ratioRows(scenario: string, b: Measurement | undefined, p: Measu
 export function describe(target: Target, m: Measurement): string {
   const failures = Object.keys(m.failures).length ? ` failures ${JSON.stringify(m.failures)}` : "";
   return (
-    `${target.padEnd(8)} sent ${m.sent}, ${m.deliveriesPerSecond} deliveries/s; servers ${m.serverCpuPercent.join(" + ")} % of a core; ` +
+    `${target.padEnd(8)} sent ${m.sent}, ${m.deliveriesPerSecond} deliveries/s; servers ${m.serverCpuPercent.join(" + ")} % of a core, ` +
+    `${round(m.cpuUsPerDelivery)} µs per delivery; delivery p50/p99 ${round(m.deliveryLatency.percentile(50))}/${round(m.deliveryLatency.percentile(99))} ms; ` +
     `ack p50/p99/max ${round(m.ack.percentile(50))}/${round(m.ack.percentile(99))}/${round(m.ack.max)} ms; ` +
     `generator cpu ${m.generator.cpuPercent.join("/")} %, event-loop utilisation ${m.generator.eventLoopUtilization.join("/")}${failures}`
   );

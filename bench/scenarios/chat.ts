@@ -1,3 +1,4 @@
+import type { Target } from "../lib/stack.js";
 import { round, type BenchContext, type Row } from "../lib/measure.js";
 import { roomLoad } from "../lib/rooms.js";
 
@@ -10,12 +11,13 @@ export async function chat(ctx: BenchContext): Promise<Row[]> {
     ratePerMember: 1,
     latency: "ack",
   });
-  const worst = (t: "baseline" | "product") => {
+  const worst = (t: Target) => {
     const seconds = results[t]?.perSecondMaxAckMs ?? [];
     const max = Math.max(0, ...seconds);
     if (results[t]) ctx.log(`${t}: worst second ${round(max)} ms (second ${seconds.indexOf(max)} of ${seconds.length})`);
     return max;
   };
+  if (results.before) worst("before");
   const baselineWorst = results.baseline ? worst("baseline") : undefined;
   if (!results.product) return [];
   return [

@@ -12,18 +12,30 @@ import { createTypeormDocumentStore } from "./typeorm-document-store.js";
 
 const ROOM_PREFIX = "session:";
 
-/** Repeats `task` every `ms` (never two runs at once), logging failures. */
-function every(ms: number, task: () => Promise<void>, onError: (err: Error) => void) {
+/**
+ * Repeats `task` every `ms` (never two runs at once), logging failures. Each task starts at a random phase,
+ * so the periodic tasks of a node (and of nodes started together) do not all run in the same tick.
+ */
+function every(ms: number, task: () => Promise<void>, onError: (err: Error) => void): () => void {
   let running = false;
-  const timer = setInterval(() => {
+  let interval: NodeJS.Timeout | undefined;
+  const tick = () => {
     if (running) return;
     running = true;
     task()
       .catch(onError)
       .finally(() => (running = false));
-  }, ms);
-  timer.unref();
-  return timer;
+  };
+  const first = setTimeout(() => {
+    tick();
+    interval = setInterval(tick, ms);
+    interval.unref();
+  }, Math.random() * ms);
+  first.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(interval);
+  };
 }
 
 export function sessionsModule(core: Core, notifications: NotificationService): DomainModule {
@@ -60,7 +72,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   });
 
   const warn = (what: string) => (err: Error) => logger.warn({ err: err.message }, `sessions: ${what} failed`);
-  const timers: NodeJS.Timeout[] = [];
+  const timers: (() => void)[] = [];
 
   return {
     routes: sessionRouter(core, sessions, chat),
@@ -74,7 +86,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
       );
     },
     async stop() {
-      for (const t of timers) clearInterval(t);
+      for (const stop of timers) stop();
       awareness.stop();
       await presence.settle();
       await docs.close();
