@@ -130,7 +130,6 @@ interface PreparedHandler {
  */
 export function createEventWrapper(handlers: EventHandler[], deps: WrapperDeps) {
   const { access, metrics, logger, inflight } = deps;
-  const known = new Set<string>(handlers.map((h) => h.event));
   const unknown = metrics.eventsTotal.labels({ event: "unknown", outcome: "ignored" });
   const prepared: PreparedHandler[] = handlers.map((handler) => ({
     handler,
@@ -162,18 +161,17 @@ export function createEventWrapper(handlers: EventHandler[], deps: WrapperDeps) 
     }
   }
 
+  const byEvent = new Map(prepared.map((p) => [p.handler.event as string, p]));
+
   return {
+    /** One listener per socket for every event (a listener per event and socket costs memory on idle sockets). */
     attach(socket: AppSocket, allow: () => boolean) {
-      socket.onAny((event: unknown) => {
-        if (typeof event !== "string" || !known.has(event)) unknown.inc();
+      socket.onAny((event: unknown, ...args: unknown[]) => {
+        const p = typeof event === "string" ? byEvent.get(event) : undefined;
+        if (!p) return unknown.inc();
+        const last = args[args.length - 1];
+        inflight.add(run(p, socket, allow, args, typeof last === "function" ? (last as Ack) : undefined));
       });
-      for (const p of prepared) {
-        const listener = (...args: unknown[]) => {
-          const last = args[args.length - 1];
-          inflight.add(run(p, socket, allow, args, typeof last === "function" ? (last as Ack) : undefined));
-        };
-        socket.on(p.handler.event, listener as never);
-      }
     },
   };
 }
