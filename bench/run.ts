@@ -82,7 +82,7 @@ async function main() {
     await stack?.close();
   };
   // bounded in time: each scenario's load plus set-up, then whatever is still running is stopped
-  const budgetMs = chosen.length * (seconds * 2 * 1000 + 120_000);
+  const budgetMs = chosen.length * (seconds * 3 * 1000 + 300_000);
   const watchdog = setTimeout(() => {
     console.error(`bench: over its ${Math.round(budgetMs / 1000)} s budget, stopping`);
     void stopAll().finally(() => process.exit(1));

@@ -14,7 +14,11 @@ export async function chat(ctx: BenchContext): Promise<Row[]> {
   const worst = (t: Target) => {
     const seconds = results[t]?.perSecondMaxAckMs ?? [];
     const max = Math.max(0, ...seconds);
-    if (results[t]) ctx.log(`${t}: worst second ${round(max)} ms (second ${seconds.indexOf(max)} of ${seconds.length})`);
+    if (!results[t]) return max;
+    ctx.log(`${t}: worst second ${round(max)} ms (second ${seconds.indexOf(max)} of ${seconds.length})`);
+    // periodic stalls show as a regular spacing of the slow seconds
+    const slow = seconds.flatMap((ms, i) => (ms > 50 ? [`${i}s:${Math.round(ms)}`] : []));
+    ctx.log(`${t}: ${slow.length} seconds with an ack over 50 ms${slow.length ? `: ${slow.slice(0, 40).join(" ")}` : ""}`);
     return max;
   };
   if (results.before) worst("before");
