@@ -14,7 +14,8 @@ export async function idle(ctx: BenchContext, sockets: number): Promise<Row[]> {
     const connected = await ctx.load.connect(
       Array.from({ length: sockets }, (_, i) => ({ url: urls[i % urls.length], token: users[i % users.length].token })),
     );
-    await sleep(5_000);
+    // long enough for V8's memory reducer to collect the connections' garbage once allocation stops
+    await sleep(15_000);
     const after = ctx.stack.rss(target);
     const grown = after.reduce((n, a, i) => n + a - before[i], 0);
     perSocket[target] = grown / 1024 / Math.max(1, connected);
