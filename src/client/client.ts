@@ -2,7 +2,7 @@ import { Channel } from "./channel.js";
 import { Emitter } from "./emitter.js";
 import { CohortLiveError } from "./errors.js";
 import { LiveSession, type JoinOptions } from "./live-session.js";
-import type { AuthResult, HttpMethod, Notification, User } from "./protocol.js";
+import type { AuthResult, BodyOf, HttpMethod, Notification, ResponseOf, User } from "./protocol.js";
 import { MemoryStorage, type StorageLike } from "./storage.js";
 import { TokenKeeper } from "./tokens.js";
 
@@ -74,9 +74,11 @@ export class CohortLiveClient {
 
   /**
    * Any REST route, with the access token (refreshed first when needed; a 401 is retried once after a refresh).
-   * Resolves with the JSON body (undefined for 204); a non-2xx throws CohortLiveError {status, code, message}.
+   * Resolves with the JSON body (undefined for 204), typed from the contract when `method` and `path` name one of
+   * its routes (`/api/cohorts/${id}` included); a non-2xx throws CohortLiveError {status, code, message}.
    */
-  async request<T = unknown>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
+  async request<M extends HttpMethod, P extends string>(method: M, path: P, body?: BodyOf<M, P>): Promise<ResponseOf<M, P>> {
+    type T = ResponseOf<M, P>;
     const token = this.tokens.read() ? await this.tokens.accessToken().catch((err: unknown) => this.loggedOutOn(err)) : null;
     try {
       return await this.send<T>(method, path, body, token);
@@ -177,7 +179,7 @@ export class CohortLiveClient {
 
   private async authenticate(path: string, body: unknown): Promise<User> {
     const result = await this.send<AuthResult>("POST", path, body, null);
-    this.tokens.save(result);
+    await this.tokens.saveLogin(result);
     this.scheduleRefresh();
     return result.user;
   }

@@ -4,6 +4,7 @@
  */
 export { CohortLiveClient, type CohortLiveClientOptions } from "./client.js";
 export { CohortLiveError } from "./errors.js";
+export type { Channel } from "./channel.js";
 export { LiveSession, type JoinOptions, type LiveSessionEvents, type LiveStatus } from "./live-session.js";
 export { MemoryStorage, type StorageLike } from "./storage.js";
 export { toUint8Array } from "./binary.js";

@@ -125,7 +125,8 @@ export class LiveSession {
     Y.applyUpdate(this.doc, toUint8Array(ack.state), this);
     this.setSession(ack.session);
     this.setPresence(ack.presence);
-    this.addChat(ack.chat);
+    await this.catchUpChat(ack.chat, gen);
+    if (gen !== this.generation || this.left) return;
     this.replaceRemoteAwareness(ack.awareness);
     const sync = await this.channel.call("doc:sync", { sessionId: this.sessionId, stateVector: Y.encodeStateVector(this.doc) });
     if (gen !== this.generation || this.left) return;
@@ -274,6 +275,24 @@ export class LiveSession {
   private setPresence(presence: PresenceUser[]) {
     this.presence = presence;
     this.events.emit("presence", presence);
+  }
+
+  /** Adds the join's newest messages, and first what came between the last one this page saw and them. */
+  private async catchUpChat(newest: ChatMessage[], gen: number) {
+    const last = this.chat[this.chat.length - 1]?.id;
+    const known = new Set(this.chat.map((m) => m.id));
+    // the newest ones overlap what we have (or there was nothing before): no gap to fill
+    let cursor = last && !newest.some((m) => known.has(m.id)) ? last : undefined;
+    for (let page = 0; cursor !== undefined && page < 20 && gen === this.generation; page++) {
+      const { messages }: { messages: ChatMessage[] } = await this.channel.call("chat:history", {
+        sessionId: this.sessionId,
+        after: cursor,
+        limit: 200,
+      });
+      this.addChat(messages);
+      cursor = messages.length === 200 ? messages[messages.length - 1]!.id : undefined;
+    }
+    this.addChat(newest);
   }
 
   private addChat(messages: ChatMessage[]) {

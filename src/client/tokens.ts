@@ -1,5 +1,5 @@
 import { CohortLiveError } from "./errors.js";
-import { withLock } from "./lock.js";
+import { digest, holdMarker, newestMarker, withLock } from "./lock.js";
 import type { AuthResult, User } from "./protocol.js";
 import type { StorageLike } from "./storage.js";
 
@@ -9,6 +9,8 @@ export interface StoredSession {
   refreshToken: string;
 }
 
+/** How long a reader waits for another tab's token write to reach this tab's storage. */
+const STORAGE_CATCH_UP_MS = 3_000;
 /** Refresh when the access token has less than this left. */
 const REFRESH_MARGIN_MS = 60_000;
 
@@ -62,6 +64,29 @@ export class TokenKeeper {
     this.storage.setItem(this.key, JSON.stringify(result));
   }
 
+  /** After a login: the new tokens are the newest version, whatever another tab's storage still shows. */
+  async saveLogin(result: AuthResult): Promise<void> {
+    await withLock(this.lockName, async () => {
+      const marker = await newestMarker(this.lockName);
+      this.save(result);
+      await holdMarker(this.lockName, { seq: (marker?.seq ?? 0) + 1, digest: digest(result.refreshToken) });
+    });
+  }
+
+  /**
+   * The stored tokens, once they are at least as new as `marker` (another tab's write may take a moment to show
+   * here); refuses to go on with an older refresh token, which was already presented.
+   */
+  private async readAtLeast(marker: { digest: string } | null): Promise<StoredSession | null> {
+    const deadline = Date.now() + STORAGE_CATCH_UP_MS;
+    for (;;) {
+      const s = this.read();
+      if (!marker || (s && digest(s.refreshToken) === marker.digest)) return s;
+      if (Date.now() > deadline) throw new CohortLiveError(0, "NETWORK", "the token store did not catch up with another tab");
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
   clear(): void {
     this.storage.removeItem(this.key);
   }
@@ -88,11 +113,12 @@ export class TokenKeeper {
    * the access token is still fresh (after a 401 or `auth:expired`), unless another holder just did.
    */
   refresh(force = false): Promise<void> {
-    const seen = this.read()?.accessToken;
+    const seen = this.read()?.refreshToken;
     this.refreshing ??= withLock(this.lockName, async () => {
-      const current = this.read();
+      const marker = await newestMarker(this.lockName);
+      const current = await this.readAtLeast(marker);
       if (!current) throw new CohortLiveError(401, "UNAUTHORIZED", "not logged in");
-      const rotatedMeanwhile = current.accessToken !== seen;
+      const rotatedMeanwhile = current.refreshToken !== seen;
       if (msLeft(current.accessToken) > REFRESH_MARGIN_MS && (!force || rotatedMeanwhile)) return;
       const res = await this.post("/api/auth/refresh", { refreshToken: current.refreshToken });
       if (res.status === 401) {
@@ -103,6 +129,7 @@ export class TokenKeeper {
       if (!res.ok) throw new CohortLiveError(res.status, "UNAVAILABLE", `token refresh failed (${res.status})`);
       const body = (await res.json()) as { accessToken: string; refreshToken: string };
       this.save({ user: current.user, accessToken: body.accessToken, refreshToken: body.refreshToken });
+      await holdMarker(this.lockName, { seq: (marker?.seq ?? 0) + 1, digest: digest(body.refreshToken) });
     }).finally(() => (this.refreshing = null));
     return this.refreshing;
   }

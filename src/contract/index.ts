@@ -8,8 +8,12 @@ import { cohortRoutes } from "./cohorts.js";
 import type { ClientEventMap, ServerEventMap } from "./define.js";
 import { notificationEvents, notificationRoutes, notificationServerEvents } from "./notifications.js";
 import { opsRoutes, opsServerEvents } from "./ops.js";
+import { pushRoutes } from "./push.js";
 import { reviewEvents, reviewRoutes, reviewServerEvents } from "./reviews.js";
 import { sessionEvents, sessionRoutes, sessionServerEvents } from "./sessions.js";
+
+/** The contract version the documents describe (v2 adds to v1, never breaks it). */
+export const CONTRACT_VERSION = "2.0.0";
 
 export * from "./auth.js";
 export * from "./cohorts.js";
@@ -18,6 +22,7 @@ export * from "./errors.js";
 export * from "./notifications.js";
 export * from "./ops.js";
 export * from "./primitives.js";
+export * from "./push.js";
 export * from "./reviews.js";
 export * from "./sessions.js";
 export * from "./users.js";
@@ -29,6 +34,7 @@ export const apiRoutes = {
   ...sessionRoutes,
   ...reviewRoutes,
   ...notificationRoutes,
+  ...pushRoutes,
 };
 export type ApiRoutes = typeof apiRoutes;
 export type RouteName = keyof ApiRoutes;

@@ -6,6 +6,7 @@ import type { Config } from "../config/config.js";
 import { AppError, ERROR_STATUS, isDatabaseError, toErrorBody } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
+import { defaultWebDir, webAppRouter } from "./web-app.js";
 
 export const MAX_BODY = "1mb";
 
@@ -42,6 +43,11 @@ export function createHttpApp(deps: { config: Config; logger: Logger; metrics: M
 
   app.use(deps.ops);
   for (const router of deps.api) app.use(router);
+  if (config.webApp) {
+    const web = webAppRouter(config.webAppDir ?? defaultWebDir());
+    if (web) app.use(web);
+    else logger.warn("WEB_APP is on but the web app is not built (npm run build): / answers 404");
+  }
 
   app.use((_req, _res, next) => next(new AppError("NOT_FOUND", "no such route")));
 
@@ -63,4 +69,22 @@ export function createHttpApp(deps: { config: Config; logger: Logger; metrics: M
   };
   app.use(onError);
   return app;
+}
+
+interface StackLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: StackLayer[] };
+}
+
+/** Every route registered on the app (`GET /api/me` …), read from Express's router stacks. */
+export function listRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: StackLayer[]) => {
+    for (const layer of stack) {
+      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path}`);
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: StackLayer[] } }).router.stack);
+  return out;
 }

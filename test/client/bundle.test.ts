@@ -2,7 +2,7 @@ import { build, type Metafile } from "esbuild";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../helpers.js";
+import { ROOT } from "../support/processes.js";
 
 /** What the client package may import: its own files (and the shared contract), and these packages by name. */
 const ALLOWED_PACKAGES = ["yjs", "y-protocols", "socket.io-client"];

@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
 import { CohortLiveClient, CohortLiveError, MemoryStorage, type Notification } from "cohort-live/client";
-import { api, eventually, makeCohort, makeUser, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import { type ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { eventually } from "../support/time.js";
 
 /** A browser tab's worth of state: a client, and a Y.Doc with its Awareness. */
 function tab(url: string, storage = new MemoryStorage()) {
@@ -13,7 +16,7 @@ function tab(url: string, storage = new MemoryStorage()) {
 }
 
 describe("cohort-live/client against two nodes", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   let mentor: TestUser;
   let learner: TestUser;
   let cohortId: string;
@@ -36,7 +39,7 @@ describe("cohort-live/client against two nodes", () => {
     (await api(cluster.nodes[1], "GET", `/api/sessions/${id}/document`, { token: mentor.accessToken })).body.text as string;
 
   beforeAll(async () => {
-    cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
+    cluster = await startProcessCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
     mentor = await makeUser(cluster.nodes[0], "mentor");
     learner = await makeUser(cluster.nodes[1], "learner");
     cohortId = (await makeCohort(cluster.nodes[0], mentor, [learner])).id;
@@ -51,12 +54,15 @@ describe("cohort-live/client against two nodes", () => {
     const email = `client-${Date.now()}@cohort.test`;
     const user = await client.register({ email, password: "password-123", displayName: "Client User" });
     expect(client.user).toMatchObject({ id: user.id, email, displayName: "Client User", role: "learner" });
-    expect(await client.request<{ user: { id: string } }>("GET", "/api/me")).toMatchObject({ user: { id: user.id } });
+    const me = await client.request("GET", "/api/me"); // typed from the contract: { user: User }
+    expect(me.user.id).toBe(user.id);
     expect(await client.request("GET", "/api/cohorts")).toMatchObject({ cohorts: [] });
     const refused = await client.request("GET", `/api/cohorts/${cohortId}`).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(CohortLiveError);
     expect(refused).toMatchObject({ status: 403, code: "FORBIDDEN" });
-    const bad = await client.request("POST", "/api/cohorts", { name: "" }).catch((e: unknown) => e);
+    const bad = await client
+      .request("POST", "/api/cohorts", { name: "" } as unknown as { name: string; slug: string })
+      .catch((e: unknown) => e);
     expect(bad).toMatchObject({ status: 400, code: "INVALID_PAYLOAD" });
     await client.logout();
     expect(client.user).toBeNull();
@@ -126,12 +132,17 @@ describe("cohort-live/client against two nodes", () => {
     const statuses: string[] = [];
     ll.events.on("status", (s) => statuses.push(s));
 
+    const first = await ml.sendChat("before the drop");
+    await eventually(() => ll.chat.some((c) => c.id === first.id));
+
     // drop the learner's connection (as a network failure would): socket.io-client reconnects by itself
     l.client.connect().socket.io.engine.close();
     await eventually(() => ll.status === "offline");
     l.doc.getText("code").insert(0, "[offline learner]");
     m.doc.getText("code").insert(4, "[online mentor]");
     await ml.flushed();
+    // more messages than the join's newest 50: the rest comes from chat:history
+    for (let i = 0; i < 60; i++) await ml.sendChat(`while away ${i}`);
     await eventually(() => ll.status === "synced", 15_000);
     await ll.flushed();
     await eventually(
@@ -139,6 +150,7 @@ describe("cohort-live/client against two nodes", () => {
     );
     expect(await documentText(id)).toBe(l.text());
     expect(statuses).toEqual(["offline", "connecting", "synced"]);
+    expect(ll.chat.map((c) => c.body)).toEqual(["before the drop", ...Array.from({ length: 60 }, (_, i) => `while away ${i}`)]);
   });
 
   it("notifications: live, and what came while disconnected is caught up after the reconnect", async () => {

@@ -1,11 +1,14 @@
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, makeUser, startCluster, type Cluster } from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import { type ProcessNode } from "../support/processes.js";
+import { makeUser } from "../support/rest.js";
+import { eventually } from "../support/time.js";
 
 describe("Socket.IO transports", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   beforeAll(async () => {
-    cluster = await startCluster(2);
+    cluster = await startProcessCluster(2);
   });
   afterAll(async () => {
     await cluster?.close();
