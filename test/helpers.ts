@@ -76,11 +76,18 @@ export interface Node {
   exited: Promise<number | null>;
 }
 
+/**
+ * Tests open many connections and register many users from one address: the v2 per-IP and per-user
+ * connection limits are off (`0`), as AUTH_RATE_LIMIT is, and passwords use the cheapest accepted scrypt
+ * cost (SCRYPT_LOG_N, test-only below the default). A test of a limit sets it in its own env.
+ */
+export const TEST_LIMITS = { MAX_SOCKETS_PER_USER: "0", CONNECT_RATE_LIMIT: "0" };
+
 /** Starts `node dist/src/main.js` with `env` (PORT=0) and resolves once it logs "listening". */
 export function startNode(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<Node> {
   const proc = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
-    env: { PATH: CHILD_PATH, PORT: "0", LOG_LEVEL: "info", ...env },
+    env: { PATH: CHILD_PATH, PORT: "0", LOG_LEVEL: "info", ...TEST_LIMITS, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];

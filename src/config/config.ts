@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./trust-proxy.js";
 
 /** Thrown when the environment cannot start a server; `message` is the one line printed before exiting. */
 export class ConfigError extends Error {
@@ -69,7 +70,24 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional().default("info"),
   AUTH_RATE_LIMIT: nonNegativeInt(20),
   SOCKET_RATE_LIMIT: nonNegativeInt(50),
-  TRUST_PROXY: bool(false),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be false, true, a hop count or a list of addresses/CIDRs" });
+        return z.NEVER;
+      }
+    }),
+  MAX_SOCKETS_PER_USER: nonNegativeInt(20),
+  CONNECT_RATE_LIMIT: nonNegativeInt(120),
+  METRICS_PORT: nonNegativeInt(0).refine((n) => n <= 65535, "must be a port number (1..65535)"),
+  HTTP_HEADERS_TIMEOUT_MS: nonNegativeInt(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: nonNegativeInt(30_000),
+  HTTP_KEEPALIVE_TIMEOUT_MS: nonNegativeInt(5_000),
+  MAX_CONNECTIONS: nonNegativeInt(10_000),
   MIGRATIONS_RUN: bool(true),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
 });
@@ -87,7 +105,14 @@ export interface Config {
   logLevel: string;
   authRateLimit: number;
   socketRateLimit: number;
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
+  /** 0 = no cap. */
+  maxSocketsPerUser: number;
+  /** Socket.IO connection attempts per minute per IP; 0 = off. */
+  connectRateLimit: number;
+  /** Set: `/metrics` is served on this port only. */
+  metricsPort: number | null;
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   migrationsRun: boolean;
   shutdownTimeoutMs: number;
 }
@@ -125,6 +150,15 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     authRateLimit: e.AUTH_RATE_LIMIT,
     socketRateLimit: e.SOCKET_RATE_LIMIT,
     trustProxy: e.TRUST_PROXY,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    connectRateLimit: e.CONNECT_RATE_LIMIT,
+    metricsPort: e.METRICS_PORT || null,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEPALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+    },
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   };

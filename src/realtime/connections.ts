@@ -1,4 +1,5 @@
 import type { Core } from "../core.js";
+import type { SocketCounter } from "./connect-limits.js";
 import { attachHandlers, createTokenBucket, type EventHandler } from "./handler.js";
 import { type AppSocket, userRoom } from "./types.js";
 
@@ -30,7 +31,12 @@ export function scheduleExpiry(socket: AppSocket) {
 }
 
 /** Wires every new connection: user room, expiry, the shared handler wrapper, the connection gauge. */
-export function handleConnections(core: Core, handlers: EventHandler[], inflight: { add(p: Promise<unknown>): void }) {
+export function handleConnections(
+  core: Core,
+  handlers: EventHandler[],
+  inflight: { add(p: Promise<unknown>): void },
+  sockets: SocketCounter,
+) {
   const { io, metrics, logger, access, config } = core;
   io.on("connection", (socket) => {
     metrics.socketsConnected.inc();
@@ -39,6 +45,7 @@ export function handleConnections(core: Core, handlers: EventHandler[], inflight
     attachHandlers(socket, handlers, { access, metrics, logger, inflight }, createTokenBucket(config.socketRateLimit));
     socket.on("disconnect", () => {
       metrics.socketsConnected.dec();
+      sockets.release(socket.data.userId, socket.id);
       clearTimeout(expiryTimers.get(socket));
     });
   });
