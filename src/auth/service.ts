@@ -4,6 +4,8 @@ import type { UserRole } from "../../entities/index.js";
 import type { Core } from "../core.js";
 import { AppError, isUniqueViolation } from "../errors.js";
 import { dummyVerify, hashPassword, verifyPassword } from "./passwords.js";
+import { rehashIfOutdated } from "./rehash.js";
+import { endAllAccess } from "./revoke.js";
 import { toUserDto, USER_COLUMNS, type UserDto, type UserRow } from "./users.js";
 
 export const REFRESH_TOKEN_TTL_DAYS = 30;
@@ -33,9 +35,9 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
     return token;
   }
 
-  async function startSession(m: EntityManager, row: UserRow): Promise<Session> {
+  async function startSession(m: EntityManager, row: UserRow, tokenEpoch: number): Promise<Session> {
     const refreshToken = await issueRefresh(m, row.id, randomUUID());
-    return { user: toUserDto(row), accessToken: tokens.sign(row.id, row.role).token, refreshToken };
+    return { user: toUserDto(row), accessToken: tokens.sign(row.id, row.role, tokenEpoch).token, refreshToken };
   }
 
   return {
@@ -49,7 +51,7 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
             `INSERT INTO users (email, password_hash, display_name, role) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLUMNS}`,
             [email, hash, input.displayName, role],
           )) as UserRow[];
-          return startSession(m, row!);
+          return startSession(m, row!, 0);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError("CONFLICT", "an account with this email already exists");
@@ -58,21 +60,22 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
     },
 
     async login(input: { email: string; password: string }): Promise<Session> {
-      const rows = (await db.query(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = $1`, [
+      const rows = (await db.query(`SELECT ${USER_COLUMNS}, password_hash, token_epoch FROM users WHERE email = $1`, [
         input.email.toLowerCase(),
-      ])) as (UserRow & { password_hash: string })[];
+      ])) as (UserRow & { password_hash: string; token_epoch: number })[];
       const row = rows[0];
       const ok = row ? await verifyPassword(input.password, row.password_hash) : await dummyVerify(input.password);
       if (!row || !ok) throw new AppError("UNAUTHORIZED", BAD_CREDENTIALS);
-      const { password_hash: _omit, ...user } = row;
-      return db.transaction((m) => startSession(m, user));
+      const { password_hash: stored, token_epoch: epoch, ...user } = row;
+      await rehashIfOutdated(db, logger, row.id, stored, input.password);
+      return db.transaction((m) => startSession(m, user, epoch));
     },
 
     /** Rotates a refresh token. A token presented twice revokes its whole family (this login only). */
     async refresh(token: string): Promise<{ accessToken: string; refreshToken: string }> {
       const outcome = await db.transaction(async (m) => {
         const [row] = (await m.query(
-          `SELECT t.user_id, t.family_id, t.used_at, t.revoked_at, t.expires_at <= now() AS expired, u.role
+          `SELECT t.user_id, t.family_id, t.used_at, t.revoked_at, t.expires_at <= now() AS expired, u.role, u.token_epoch
              FROM refresh_tokens t JOIN users u ON u.id = t.user_id
             WHERE t.token_hash = $1
               FOR UPDATE OF t`,
@@ -84,6 +87,7 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
           revoked_at: Date | null;
           expired: boolean;
           role: UserRole;
+          token_epoch: number;
         }[];
         if (!row) return null;
         if (row.used_at) {
@@ -95,14 +99,17 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
         if (row.revoked_at || row.expired) return null;
         await m.query(`UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1`, [sha256(token)]);
         const refreshToken = await issueRefresh(m, row.user_id, row.family_id);
-        return { reused: false as const, userId: row.user_id, role: row.role, refreshToken };
+        return { reused: false as const, userId: row.user_id, role: row.role, epoch: row.token_epoch, refreshToken };
       });
       if (!outcome) throw new AppError("UNAUTHORIZED", BAD_REFRESH);
       if (outcome.reused) {
         logger.warn({ userId: outcome.userId }, "refresh token reused: its session was revoked");
         throw new AppError("UNAUTHORIZED", BAD_REFRESH);
       }
-      return { accessToken: tokens.sign(outcome.userId, outcome.role).token, refreshToken: outcome.refreshToken };
+      return {
+        accessToken: tokens.sign(outcome.userId, outcome.role, outcome.epoch).token,
+        refreshToken: outcome.refreshToken,
+      };
     },
 
     /** Ends the login the token belongs to (its whole family). Unknown tokens are ignored. */
@@ -115,7 +122,8 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
     },
 
     async logoutAll(userId: string): Promise<void> {
-      await db.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+      await db.transaction((m) => endAllAccess(m, userId));
+      await access.changed(userId);
     },
 
     async changePassword(userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
@@ -127,8 +135,9 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
       const hash = await hashPassword(input.newPassword);
       await db.transaction(async (m) => {
         await m.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [userId, hash]);
-        await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+        await endAllAccess(m, userId);
       });
+      await access.changed(userId);
     },
 
     async me(userId: string): Promise<UserDto> {

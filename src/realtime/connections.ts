@@ -1,5 +1,6 @@
 import type { Core } from "../core.js";
 import type { SocketCounter } from "./connect-limits.js";
+import { endRevokedSockets } from "./revocation.js";
 import { attachHandlers, createTokenBucket, type EventHandler } from "./handler.js";
 import { type AppSocket, userRoom } from "./types.js";
 
@@ -38,6 +39,7 @@ export function handleConnections(
   sockets: SocketCounter,
 ) {
   const { io, metrics, logger, access, config } = core;
+  endRevokedSockets(core);
   io.on("connection", (socket) => {
     metrics.socketsConnected.inc();
     void socket.join(userRoom(socket.data.userId));

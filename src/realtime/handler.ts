@@ -116,7 +116,11 @@ export function attachHandlers(socket: AppSocket, handlers: EventHandler[], deps
           if (args.length > (ack ? 2 : 1)) throw new AppError("INVALID_PAYLOAD", "send one payload object");
           const input = validate(handler.schema, payload);
           const userId = socket.data.userId;
-          const ctx: HandlerContext = { socket, userId, access: await access.require(userId) };
+          const ctx: HandlerContext = {
+            socket,
+            userId,
+            access: await access.requireToken({ sub: userId, ep: socket.data.epoch }),
+          };
           const result = await handler.run(input as never, ctx);
           metrics.eventsTotal.inc({ event: handler.event, outcome: "ok" });
           ack?.({ ok: true, ...result });

@@ -4,7 +4,7 @@ import type { AccessService } from "../identity/access.js";
 import type { TokenService } from "../identity/tokens.js";
 import type { Config } from "../config/config.js";
 import type { Engine } from "../engine/engine.js";
-import { AppError, toErrorBody } from "../errors.js";
+import { toErrorBody } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
 import { checkConnectRate, handshakeIp, type SocketCounter } from "./connect-limits.js";
@@ -42,11 +42,11 @@ export function createIo(
       try {
         await checkConnectRate(engine, handshakeIp(socket.request, config.trustProxy), config.connectRateLimit);
         const claims = tokens.verify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
-        const user = await access.get(claims.sub);
-        if (!user) throw new AppError("UNAUTHORIZED", "user no longer exists");
+        await access.requireToken(claims);
         await sockets.admit(claims.sub, socket.id);
         socket.data.userId = claims.sub;
         socket.data.exp = claims.exp;
+        socket.data.epoch = claims.ep;
         next();
       } catch (err) {
         const body = toErrorBody(err);
