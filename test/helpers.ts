@@ -81,7 +81,7 @@ export interface Node {
  * connection limits are off (`0`), as AUTH_RATE_LIMIT is, and passwords use the cheapest accepted scrypt
  * cost (SCRYPT_LOG_N, test-only below the default). A test of a limit sets it in its own env.
  */
-export const TEST_LIMITS = { MAX_SOCKETS_PER_USER: "0", CONNECT_RATE_LIMIT: "0" };
+export const TEST_LIMITS = { MAX_SOCKETS_PER_USER: "0", CONNECT_RATE_LIMIT: "0", SCRYPT_LOG_N: "14" };
 
 /** Starts `node dist/src/main.js` with `env` (PORT=0) and resolves once it logs "listening". */
 export function startNode(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<Node> {
