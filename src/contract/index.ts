@@ -8,6 +8,7 @@ import { cohortRoutes } from "./cohorts.js";
 import type { ClientEventMap, ServerEventMap } from "./define.js";
 import { notificationEvents, notificationRoutes, notificationServerEvents } from "./notifications.js";
 import { opsRoutes, opsServerEvents } from "./ops.js";
+import { passwordResetRoutes } from "./password-reset.js";
 import { reviewEvents, reviewRoutes, reviewServerEvents } from "./reviews.js";
 import { sessionEvents, sessionRoutes, sessionServerEvents } from "./sessions.js";
 
@@ -17,6 +18,7 @@ export * from "./define.js";
 export * from "./errors.js";
 export * from "./notifications.js";
 export * from "./ops.js";
+export * from "./password-reset.js";
 export * from "./primitives.js";
 export * from "./reviews.js";
 export * from "./sessions.js";
@@ -25,6 +27,7 @@ export * from "./users.js";
 /** Every route under /api, by name. */
 export const apiRoutes = {
   ...authRoutes,
+  ...passwordResetRoutes,
   ...cohortRoutes,
   ...sessionRoutes,
   ...reviewRoutes,
