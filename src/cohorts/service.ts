@@ -5,6 +5,7 @@ import type { Core } from "../core.js";
 import { AppError, isUniqueViolation } from "../errors.js";
 import type { UserAccess } from "../identity/access.js";
 import { requireCohortRole } from "../identity/cohort-guard.js";
+import { assertMayAddById, assertMayChangeMember, cohortOwner } from "./ownership.js";
 
 export interface CohortDto {
   id: string;
@@ -113,13 +114,14 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
       return { items: p.rows.map(toCohort), nextCursor: p.nextCursor };
     },
 
-    async get(access: UserAccess, cohortId: string): Promise<CohortDto> {
+    async get(access: UserAccess, cohortId: string): Promise<CohortDto & { ownerId: string | null }> {
       await requireCohortRole(core, access, cohortId);
-      return toCohort(await cohortRow(cohortId));
+      return { ...toCohort(await cohortRow(cohortId)), ownerId: await cohortOwner(core, cohortId) };
     },
 
     async addMember(access: UserAccess, cohortId: string, input: { userId: string; role: CohortRole }): Promise<MemberDto> {
       await requireCohortRole(core, access, cohortId, { mentor: true });
+      assertMayAddById(access);
       let row: MemberRow;
       try {
         row = await db.transaction(async (m) => {
@@ -147,6 +149,7 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
     /** Changes a member's role in the cohort (an addition to the contract: promote or demote a mentor). */
     async setMemberRole(access: UserAccess, cohortId: string, userId: string, role: CohortRole): Promise<MemberDto> {
       await requireCohortRole(core, access, cohortId, { mentor: true });
+      if (role !== "mentor") await assertMayChangeMember(core, access, cohortId, userId);
       const [rows] = (await db.query(`UPDATE memberships SET role = $3 WHERE cohort_id = $1 AND user_id = $2 RETURNING user_id`, [
         cohortId,
         userId,
@@ -164,6 +167,7 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
 
     async removeMember(access: UserAccess, cohortId: string, userId: string): Promise<void> {
       await requireCohortRole(core, access, cohortId, { mentor: true });
+      await assertMayChangeMember(core, access, cohortId, userId);
       const [rows] = (await db.query(`DELETE FROM memberships WHERE cohort_id = $1 AND user_id = $2 RETURNING user_id`, [
         cohortId,
         userId,

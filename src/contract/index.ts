@@ -7,6 +7,7 @@ import { authEvents, authRoutes, authServerEvents } from "./auth.js";
 import { cohortRoutes } from "./cohorts.js";
 import type { ClientEventMap, ServerEventMap } from "./define.js";
 import { notificationEvents, notificationRoutes, notificationServerEvents } from "./notifications.js";
+import { invitationRoutes } from "./invitations.js";
 import { opsRoutes, opsServerEvents } from "./ops.js";
 import { passwordResetRoutes } from "./password-reset.js";
 import { reviewEvents, reviewRoutes, reviewServerEvents } from "./reviews.js";
@@ -17,6 +18,7 @@ export * from "./cohorts.js";
 export * from "./define.js";
 export * from "./errors.js";
 export * from "./notifications.js";
+export * from "./invitations.js";
 export * from "./ops.js";
 export * from "./password-reset.js";
 export * from "./primitives.js";
@@ -29,6 +31,7 @@ export const apiRoutes = {
   ...authRoutes,
   ...passwordResetRoutes,
   ...cohortRoutes,
+  ...invitationRoutes,
   ...sessionRoutes,
   ...reviewRoutes,
   ...notificationRoutes,
