@@ -14,7 +14,7 @@ import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
 import { createRedisEngine } from "./engine/redis.js";
 import { createHttpApp } from "./http/app.js";
-import { httpServerOptions, limitConnections } from "./http/limits.js";
+import { answerClientErrors, httpServerOptions, limitConnections } from "./http/limits.js";
 import { createMetricsServer } from "./http/metrics-server.js";
 import { opsRoutes } from "./http/ops.js";
 import { createSocketCounter } from "./realtime/connect-limits.js";
@@ -72,6 +72,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     app?.(req, res);
   });
   limitConnections(httpServer, config);
+  answerClientErrors(httpServer);
   const sockets = createSocketCounter({ engine, logger, limit: config.maxSocketsPerUser });
   const metricsServer = config.metricsPort ? createMetricsServer(metrics) : null;
   const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics, sockets });

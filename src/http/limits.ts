@@ -1,4 +1,5 @@
 import type { Server, ServerOptions } from "node:http";
+import type { Duplex } from "node:stream";
 import type { Config } from "../config/config.js";
 
 /**
@@ -21,4 +22,30 @@ export function httpServerOptions(config: Config): ServerOptions {
 /** MAX_CONNECTIONS: open TCP connections per node (WebSockets included); beyond it new ones are closed at once. */
 export function limitConnections(server: Server, config: Config): void {
   if (config.http.maxConnections > 0) server.maxConnections = config.http.maxConnections;
+}
+
+function rawJsonError(socket: Duplex, status: number, reason: string, code: string, message: string) {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * Requests Node's parser refuses before any handler runs get contract error bodies too: headers or URL over
+ * the 16 KB limit → 413 PAYLOAD_TOO_LARGE (Node would send a bare 431), malformed HTTP → 400 INVALID_PAYLOAD.
+ * Timeouts keep Node's 408.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || (socket as Duplex & { _httpMessage?: unknown })._httpMessage) {
+      socket.destroy();
+      return;
+    }
+    if (err.code === "ERR_HTTP_REQUEST_TIMEOUT")
+      return void socket.end("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
+    if (err.code === "HPE_HEADER_OVERFLOW")
+      return rawJsonError(socket, 413, "Payload Too Large", "PAYLOAD_TOO_LARGE", "request headers or URL over 16 KB");
+    rawJsonError(socket, 400, "Bad Request", "INVALID_PAYLOAD", "malformed HTTP request");
+  });
 }
