@@ -4,9 +4,10 @@
  * invitation they act on.
  */
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { loadConfig } from "../../src/config/config.js";
 import { createServer, type ServerHandle } from "../../src/server.js";
-import { ADMIN_EMAIL, api, createTestDatabase, JWT_SECRET, sql, uniqueEmail } from "../helpers.js";
+import { ADMIN_EMAIL, api, createTestDatabase, JWT_SECRET, uniqueEmail } from "../helpers.js";
 
 export const ROLES = ["admin", "owner", "cohortMentor", "learner", "otherMember", "removed", "anonymous"] as const;
 export type Role = (typeof ROLES)[number];
@@ -33,6 +34,8 @@ export interface World {
   register(email: string): Promise<Actor>;
   /** Every id of every table, for "wrong ids" and "other users' ids". */
   ids(): Promise<string[]>;
+  /** A digest of every table's rows: equal before and after means nothing was written. */
+  checksum(): Promise<string>;
   /** A fresh access token of the actor's current epoch and role (after a fuzzed logout-all or role change). */
   reissue(): Promise<void>;
   close(): Promise<void>;
@@ -58,6 +61,10 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     SCRYPT_LOG_N: "14",
     ...env,
   });
+  // one connection for the fixture's own reads and checksums (a new connection per query costs more than the query)
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  const query = async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[];
   const server = createServer(config);
   const port = await server.start();
   const url = `http://127.0.0.1:${port}`;
@@ -158,43 +165,41 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     invitation: { id: invitation.id, code: invitation.code },
     register,
     async ids() {
-      const tables = await sql<{ table_name: string }>(
-        db.url,
+      const tables = await query<{ table_name: string }>(
         `SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'id' AND data_type = 'uuid'`,
       );
-      const rows = await Promise.all(tables.map((t) => sql<{ id: string }>(db.url, `SELECT id FROM "${t.table_name}" LIMIT 50`)));
+      const rows = await Promise.all(tables.map((t) => query<{ id: string }>(`SELECT id FROM "${t.table_name}" LIMIT 50`)));
       return rows.flat().map((r) => r.id);
     },
     async reissue() {
       for (const a of Object.values(actors)) {
         const role = fixtureRoles[a.id] ?? "learner";
-        const [row] = await sql<{ token_epoch: number }>(
-          db.url,
-          "UPDATE users SET role = $2 WHERE id = $1 RETURNING token_epoch",
-          [a.id, role],
-        );
+        const [row] = await query<{ token_epoch: number }>("UPDATE users SET role = $2 WHERE id = $1 RETURNING token_epoch", [
+          a.id,
+          role,
+        ]);
         await server.core.access.changed(a.id);
         a.token = server.core.tokens.sign(a.id, role, row?.token_epoch ?? 0).token;
       }
     },
+    checksum: () => tablesChecksum(query),
     async close() {
+      await client.end();
       await server.stop();
       await db.drop();
     },
   };
 }
 
-/** A digest of every table's rows: equal before and after means nothing was written. */
-export async function tablesChecksum(dbUrl: string): Promise<string> {
-  const tables = await sql<{ table_name: string }>(
-    dbUrl,
+async function tablesChecksum(query: <T>(text: string) => Promise<T[]>): Promise<string> {
+  const tables = await query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
   );
   const parts = tables.map(
     (t) =>
       `SELECT '${t.table_name}' AS t, md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM "${t.table_name}" x`,
   );
-  const rows = await sql<{ t: string; h: string }>(dbUrl, parts.join(" UNION ALL "));
+  const rows = await query<{ t: string; h: string }>(parts.join(" UNION ALL "));
   return rows
     .map((r) => `${r.t}:${r.h}`)
     .sort()
