@@ -5,6 +5,7 @@ import { User } from "./User.js";
 @Entity({ name: "notifications" })
 @Index("idx_notifications_user_cursor", ["userId", "createdAt", "id"])
 @Index("idx_notifications_user_unread", ["userId", "createdAt", "id"], { where: "read_at IS NULL" })
+@Index("idx_notifications_read_age", ["createdAt"], { where: "read_at IS NOT NULL" })
 export class Notification {
   @PrimaryGeneratedColumn("uuid")
   id: string;
@@ -13,14 +14,14 @@ export class Notification {
   userId: string;
 
   @ManyToOne(() => User, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "user_id" })
+  @JoinColumn({ name: "user_id", foreignKeyConstraintName: "notifications_user_id_fkey" })
   user: Relation<User>;
 
   /** One of the contract's NotificationType values. */
   @Column({ name: "type", type: "varchar", length: 32 })
   type: string;
 
-  @Column({ name: "payload", type: "jsonb" })
+  @Column({ name: "payload", type: "jsonb", default: {} })
   payload: Record<string, unknown>;
 
   @CreateDateColumn({ name: "created_at", type: "timestamptz" })

@@ -1,8 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
 
 export type UserRole = "learner" | "mentor" | "admin";
 
 @Entity({ name: "users" })
+@Check("users_role_check", `role IN ('learner', 'mentor', 'admin')`)
+@Check("ck_users_email_lower", `email = lower(email)`)
 export class User {
   @PrimaryGeneratedColumn("uuid")
   id: string;
@@ -19,6 +21,10 @@ export class User {
 
   @Column({ type: "varchar", length: 16, default: "learner" })
   role: UserRole;
+
+  /** Access tokens signed in an earlier epoch are refused: logout-all, a password change or a reset move it on. */
+  @Column({ name: "token_epoch", type: "integer", default: 0 })
+  tokenEpoch: number;
 
   @CreateDateColumn({ name: "created_at", type: "timestamptz" })
   createdAt: Date;

@@ -3,6 +3,7 @@ import { NotificationsAndAnnouncements1764140100000 } from "./1764140100000-Noti
 import { LiveSessions1764140200000 } from "./1764140200000-LiveSessions.js";
 import { PeerReviews1764140300000 } from "./1764140300000-PeerReviews.js";
 import { AccountHardening1764140400000 } from "./1764140400000-AccountHardening.js";
+import { PushDevices1764141300000 } from "./1764141300000-PushDevices.js";
 
 /** Every migration in order, listed explicitly (ESM builds cannot use globs). Domains append theirs. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   LiveSessions1764140200000,
   PeerReviews1764140300000,
   AccountHardening1764140400000,
+  PushDevices1764141300000,
 ];

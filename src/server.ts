@@ -13,7 +13,10 @@ import { runMigrations } from "./db/migrate.js";
 import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
 import { createRedisEngine } from "./engine/redis.js";
-import { createHttpApp } from "./http/app.js";
+import { createJobQueue } from "./jobs/queue.js";
+import { CONTRACT_VERSION } from "./contract/index.js";
+import { apiDocsRoutes } from "./http/api-docs/routes.js";
+import { createHttpApp, listRoutes } from "./http/app.js";
 import { answerClientErrors, httpServerOptions, limitConnections } from "./http/limits.js";
 import { createMetricsServer } from "./http/metrics-server.js";
 import { opsRoutes } from "./http/ops.js";
@@ -21,6 +24,7 @@ import { createSocketCounter } from "./realtime/connect-limits.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { notificationsModule } from "./notifications/index.js";
+import { pushModule } from "./push/index.js";
 import { handleConnections } from "./realtime/connections.js";
 import { createIo } from "./realtime/io.js";
 import { createCohortRooms } from "./identity/cohort-rooms.js";
@@ -33,6 +37,8 @@ export interface ServerHandle {
   /** Drains and closes everything; safe to call twice. */
   stop(): Promise<void>;
   readonly core: Core;
+  /** What this server registered: every HTTP route (`METHOD /path`) and every client event it handles. */
+  registered(): { routes: string[]; events: string[] };
 }
 
 function tracker() {
@@ -57,6 +63,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   const engine: Engine = config.redis
     ? createRedisEngine({ url: config.redis.url, prefix: config.redis.prefix, logger, metrics })
     : createMemoryEngine();
+  const jobs = createJobQueue({ db, logger, registry: metrics.registry, migrate: config.migrationsRun });
   const tokens = createTokenService(config.jwt.secret);
   const bus = createBus(engine, logger);
   const events = createDomainEvents(logger);
@@ -78,13 +85,28 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics, sockets });
   const rooms = createCohortRooms(io, access, events);
   let draining = false;
-  const core: Core = { config, logger, metrics, db, engine, bus, events, io, tokens, access, rooms, isDraining: () => draining };
+  const core: Core = {
+    config,
+    logger,
+    metrics,
+    db,
+    engine,
+    jobs,
+    bus,
+    events,
+    io,
+    tokens,
+    access,
+    rooms,
+    isDraining: () => draining,
+  };
 
   const notifications = notificationsModule(core);
   const modules: DomainModule[] = [
     authModule(core),
     cohortsModule(core),
     notifications,
+    pushModule(core, notifications.service),
     sessionsModule(core, notifications.service),
     reviewsModule(core, notifications.service),
   ];
@@ -93,7 +115,10 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     logger,
     metrics,
     ops: opsRoutes({ db, engine, metrics, draining: () => draining, metricsOnOwnPort: metricsServer !== null }),
-    api: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+    api: [
+      apiDocsRoutes({ version: CONTRACT_VERSION, interactive: config.apiDocs }),
+      ...modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+    ],
   });
   handleConnections(
     core,
@@ -105,6 +130,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   let stopping: Promise<void> | null = null;
   return {
     core,
+    registered: () => ({ routes: listRoutes(app), events: modules.flatMap((m) => (m.handlers ?? []).map((h) => h.event)) }),
     async start() {
       if (config.jwt.generated) logger.warn("JWT_SECRET is not set: using a random secret, tokens end with this process");
       if (config.trustProxy === true)
@@ -114,6 +140,8 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         const applied = await runMigrations(db);
         if (applied.length) logger.info({ applied }, "migrations applied");
       }
+      // the modules defined their queues when they were built; their start may enqueue
+      await jobs.start();
       for (const m of modules) await m.start?.();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
@@ -144,6 +172,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         sockets.stop();
         await metricsServer?.close();
         for (const m of modules) await m.stop?.().catch((err: Error) => logger.warn({ err: err.message }, "module stop failed"));
+        await jobs.stop().catch((err: Error) => logger.warn({ err: err.message }, "job queue stop failed"));
         await engine.close().catch(() => undefined);
         if (db.isInitialized)
           await db.destroy().catch((err: Error) => logger.warn({ err: err.message }, "database close failed"));

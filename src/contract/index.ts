@@ -10,8 +10,12 @@ import { notificationEvents, notificationRoutes, notificationServerEvents } from
 import { invitationRoutes } from "./invitations.js";
 import { opsRoutes, opsServerEvents } from "./ops.js";
 import { passwordResetRoutes } from "./password-reset.js";
+import { pushRoutes } from "./push.js";
 import { reviewEvents, reviewRoutes, reviewServerEvents } from "./reviews.js";
 import { sessionEvents, sessionRoutes, sessionServerEvents } from "./sessions.js";
+
+/** The contract version the documents describe (v2 adds to v1, never breaks it). */
+export const CONTRACT_VERSION = "2.0.0";
 
 export * from "./auth.js";
 export * from "./cohorts.js";
@@ -22,6 +26,7 @@ export * from "./invitations.js";
 export * from "./ops.js";
 export * from "./password-reset.js";
 export * from "./primitives.js";
+export * from "./push.js";
 export * from "./reviews.js";
 export * from "./sessions.js";
 export * from "./users.js";
@@ -35,6 +40,7 @@ export const apiRoutes = {
   ...sessionRoutes,
   ...reviewRoutes,
   ...notificationRoutes,
+  ...pushRoutes,
 };
 export type ApiRoutes = typeof apiRoutes;
 export type RouteName = keyof ApiRoutes;

@@ -1,14 +1,33 @@
 import type { Core, DomainModule } from "../core.js";
 import { createAnnouncementService } from "./announcements.js";
+import { deliverNotificationEvents } from "./delivery.js";
+import { notificationRetention } from "./retention.js";
 import { notificationRouter } from "./routes.js";
 import { createNotificationService, type NotificationService } from "./service.js";
 import { notificationHandlers } from "./socket.js";
+import { notificationStreams } from "./stream.js";
 
-/** Notifications (inbox, live delivery, sync) and cohort announcements, the broadcast kind of notification. */
+/**
+ * Notifications (inbox, live delivery, sync, server-sent events, retention) and cohort announcements, the
+ * broadcast kind of notification.
+ */
 export function notificationsModule(core: Core): DomainModule & { service: NotificationService } {
   const service = createNotificationService(core);
-  const routes = notificationRouter(core, service, createAnnouncementService(core, service));
-  return { service, routes, handlers: notificationHandlers(service) };
+  deliverNotificationEvents(core, service);
+  const streams = notificationStreams(core, service);
+  service.onWritten({
+    inTransaction: async () => undefined,
+    committed: (rows) => {
+      streams
+        .announce([...new Set(rows.map((r) => r.userId))])
+        .catch((err: Error) =>
+          core.logger.warn({ err: err.message }, "stream wake-up not published; streams catch up on their heartbeat"),
+        );
+    },
+  });
+  const retention = notificationRetention(core);
+  const routes = notificationRouter(core, service, createAnnouncementService(core, service), streams);
+  return { service, routes, handlers: notificationHandlers(service), start: () => retention.start() };
 }
 
-export type { NotificationService, StoredNotification } from "./service.js";
+export type { NotificationHook, NotificationService, StoredNotification } from "./service.js";

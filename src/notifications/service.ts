@@ -1,9 +1,9 @@
 import type { EntityManager } from "typeorm";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
+import { pageOf, rowsToFetch } from "../db/paging.js";
 import { iso } from "../db/time.js";
 import type { Notification as NotificationDto, NotificationType } from "../contract/index.js";
-import { userRoom } from "../realtime/types.js";
 
 /**
  * Notifications are written inside the caller's transaction (so the triggering write and its
@@ -25,8 +25,16 @@ export interface NotificationService {
     type: NotificationType,
     payload: Record<string, unknown>,
   ): Promise<StoredNotification[]>;
-  /** Emits `notification` to every socket of each recipient, on every node. Call after commit. */
-  deliver(rows: StoredNotification[]): void;
+  /** Runs the `committed` hooks of written notifications (delivery.ts calls it when `notifications.created` fires). */
+  committed(rows: StoredNotification[]): void;
+  /** Lets another domain act on every notification written: in its transaction, and once it committed. */
+  onWritten(hook: NotificationHook): void;
+}
+
+/** A reaction to written notifications (e.g. push jobs): `inTransaction` commits or rolls back with them. */
+export interface NotificationHook {
+  inTransaction(manager: EntityManager, rows: StoredNotification[]): Promise<void>;
+  committed(rows: StoredNotification[]): void;
 }
 
 export interface StoredNotification {
@@ -39,16 +47,24 @@ export interface NotificationPage {
   nextCursor: string | null;
 }
 
+export interface ListOptions {
+  after?: string;
+  limit: number;
+  unread?: boolean;
+  /** `desc`: newest first, `after` continuing towards older items. */
+  order?: "asc" | "desc";
+}
+
 /** `{ids}` marks those of the caller's notifications; `{upTo}` marks every one up to it, inclusive. */
 export type MarkRead = { ids: string[] } | { upTo: string };
 
 /** What the caller's own notification inbox offers (REST and `notifications:sync`). */
 export interface NotificationInbox {
-  list(userId: string, opts: { after?: string; limit: number; unread?: boolean }): Promise<NotificationPage>;
+  list(userId: string, opts: ListOptions): Promise<NotificationPage>;
   /** Catch-up after a reconnect: ≤ 100 after `after`, or the unread ones without it, oldest first. */
   sync(userId: string, after?: string): Promise<NotificationPage>;
   unreadCount(userId: string): Promise<number>;
-  /** Marks as read (others' ids are ignored), then tells every socket of the user. */
+  /** Marks as read (others' ids are ignored), then announces `notifications.read` (every socket of the user hears it). */
   markRead(userId: string, input: MarkRead): Promise<void>;
 }
 
@@ -81,28 +97,36 @@ function toStored(r: NotificationRow): StoredNotification {
   };
 }
 
-export function createNotificationService(core: Pick<Core, "db" | "io" | "logger">): NotificationService & NotificationInbox {
-  const { db, io, logger } = core;
+export function createNotificationService(core: Pick<Core, "db" | "events">): NotificationService & NotificationInbox {
+  const { db, events } = core;
+  const hooks: NotificationHook[] = [];
+  const written = async (manager: EntityManager, rows: StoredNotification[]) => {
+    for (const hook of hooks) await hook.inTransaction(manager, rows);
+    return rows;
+  };
 
-  async function list(userId: string, opts: { after?: string; limit: number; unread?: boolean }): Promise<NotificationPage> {
-    const params: unknown[] = [userId, opts.limit + 1];
+  async function list(userId: string, opts: ListOptions): Promise<NotificationPage> {
+    // raw SQL, kept in step with test/notifications/inbox-v2's EXPLAIN: both orders must walk
+    // idx_notifications_user_cursor (a 100k-row inbox is never sorted); the page cut is the shared helper's
+    const params: unknown[] = [userId, rowsToFetch(opts.limit)];
+    const desc = opts.order === "desc";
     let where = "user_id = $1";
     if (opts.unread) where += " AND read_at IS NULL";
     if (opts.after) {
       params.push(opts.after);
-      where += " AND (created_at, id) > (SELECT created_at, id FROM notifications WHERE id = $3 AND user_id = $1)";
+      where += ` AND (created_at, id) ${desc ? "<" : ">"} (SELECT created_at, id FROM notifications WHERE id = $3 AND user_id = $1)`;
     }
+    // both directions walk idx_notifications_user_cursor (user_id, created_at, id), backwards for desc
     const rows = (await db.query(
-      `SELECT ${COLUMNS} FROM notifications WHERE ${where} ORDER BY created_at, id LIMIT $2`,
+      `SELECT ${COLUMNS} FROM notifications WHERE ${where} ORDER BY ${desc ? "created_at DESC, id DESC" : "created_at, id"} LIMIT $2`,
       params,
     )) as NotificationRow[];
     if (rows.length === 0 && opts.after) {
       const found: unknown[] = await db.query("SELECT 1 FROM notifications WHERE id = $1 AND user_id = $2", [opts.after, userId]);
       if (found.length === 0) throw new AppError("NOT_FOUND", "notification not found");
     }
-    const more = rows.length > opts.limit;
-    const kept = more ? rows.slice(0, opts.limit) : rows;
-    return { items: kept.map((r) => toStored(r).notification), nextCursor: more ? kept[kept.length - 1]!.id : null };
+    const page = pageOf(rows, opts.limit, (r) => r.id);
+    return { items: page.items.map((r) => toStored(r).notification), nextCursor: page.nextCursor };
   }
 
   return {
@@ -116,7 +140,7 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
          RETURNING ${COLUMNS}`,
         [unique, type, JSON.stringify(payload)],
       )) as NotificationRow[];
-      return rows.map(toStored);
+      return written(manager, rows.map(toStored));
     },
 
     async insertForCohort(manager, cohortId, exceptUserId, type, payload) {
@@ -128,21 +152,15 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
          RETURNING ${COLUMNS}`,
         [cohortId, exceptUserId, type, JSON.stringify(payload)],
       )) as NotificationRow[];
-      return rows.map(toStored);
+      return written(manager, rows.map(toStored));
     },
 
-    deliver(rows) {
-      // one emit per row: the Redis adapter carries it to the user's sockets on every node, once
-      for (const { userId, notification } of rows) {
-        try {
-          io.to(userRoom(userId)).emit("notification", notification);
-        } catch (err) {
-          logger.warn(
-            { err: (err as Error).message, userId },
-            "notification not delivered live; the client gets it through sync",
-          );
-        }
-      }
+    onWritten(hook) {
+      hooks.push(hook);
+    },
+
+    committed(rows) {
+      for (const hook of hooks) hook.committed(rows);
     },
 
     list,
@@ -169,7 +187,7 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
            SELECT id FROM owned`,
           [userId, ids],
         )) as { id: string }[];
-        if (owned.length > 0) io.to(userRoom(userId)).emit("notification:read", { ids: owned.map((r) => r.id) });
+        if (owned.length > 0) events.emit("notifications.read", { userId, read: { ids: owned.map((r) => r.id) } });
         return;
       }
       const [result] = (await db.query(
@@ -181,7 +199,7 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
         [userId, input.upTo],
       )) as { found: number; marked: number }[];
       if (!result || Number(result.found) === 0) throw new AppError("NOT_FOUND", "notification not found");
-      io.to(userRoom(userId)).emit("notification:read", { upTo: input.upTo });
+      events.emit("notifications.read", { userId, read: { upTo: input.upTo } });
     },
   };
 }

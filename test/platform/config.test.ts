@@ -2,7 +2,7 @@ import { CHILD_PATH } from "../env.js";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
-import { MAIN, ROOT } from "../helpers.js";
+import { MAIN, ROOT } from "../support/processes.js";
 
 const PG = "postgres://u@db.example:5432/app";
 const REDIS = "redis://cache.example:6379";
@@ -106,6 +106,9 @@ describe("configuration", () => {
       http: { headersTimeoutMs: 4000, requestTimeoutMs: 9000, keepAliveTimeoutMs: 2000, maxConnections: 500 },
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
+      push: { vapid: null, subject: "mailto:admin@localhost", retryDelaySeconds: 25 },
+      notificationsRetentionDays: 180,
+      apiDocs: false,
     });
   });
 
