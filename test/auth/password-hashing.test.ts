@@ -1,5 +1,5 @@
 /** scrypt N=2^17 by default, parameters recorded in each hash, rehash on login; the admin CLI. */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { CHILD_PATH } from "../env.js";
@@ -44,31 +44,31 @@ describe("password hashing cost", () => {
 
   it("npm run admin: create-admin (ADMIN_PASSWORD) and promote, against the configured database", async () => {
     const email = uniqueEmail("cli-admin");
-    const run = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, ["dist/src/admin.js", ...args], {
-        cwd: ROOT,
-        env: { PATH: CHILD_PATH, DATABASE_URL: cluster.dbUrl, SCRYPT_LOG_N: "14", ...env },
-        encoding: "utf8",
-        timeout: 30_000,
+    // asynchronous: a blocked event loop would let the server close this process's idle keep-alive connections unseen
+    const run = (args: string[], env: Record<string, string> = {}, input?: string) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ["dist/src/admin.js", ...args], {
+          cwd: ROOT,
+          env: { PATH: CHILD_PATH, DATABASE_URL: cluster.dbUrl, SCRYPT_LOG_N: "14", ...env },
+        });
+        let stderr = "";
+        child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+        child.stdout.resume();
+        child.stdin.end(input ?? "");
+        child.on("close", (status) => resolve({ status, stderr }));
       });
-    const created = run(["create-admin", email, "Ops Admin"], { ADMIN_PASSWORD: "cli password 123" });
+    const created = await run(["create-admin", email, "Ops Admin"], { ADMIN_PASSWORD: "cli password 123" });
     expect(created.stderr).toBe("");
     expect(created.status).toBe(0);
     const login = await api(cluster.nodes[0]!, "POST", "/api/auth/login", { body: { email, password: "cli password 123" } });
     expect(login.status).toBe(200);
     expect(login.body.user.role).toBe("admin");
     // the same address again is refused with one line
-    const again = run(["create-admin", email, "Ops Admin"], { ADMIN_PASSWORD: "cli password 123" });
+    const again = await run(["create-admin", email, "Ops Admin"], { ADMIN_PASSWORD: "cli password 123" });
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/exists/);
     // password from standard input when ADMIN_PASSWORD is unset
-    const piped = spawnSync(process.execPath, ["dist/src/admin.js", "create-admin", uniqueEmail("cli2"), "Second"], {
-      cwd: ROOT,
-      env: { PATH: CHILD_PATH, DATABASE_URL: cluster.dbUrl, SCRYPT_LOG_N: "14" },
-      input: "piped password 1\n",
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+    const piped = await run(["create-admin", uniqueEmail("cli2"), "Second"], {}, "piped password 1\n");
     expect(piped.status).toBe(0);
 
     const learner = uniqueEmail("learner");
@@ -79,12 +79,12 @@ describe("password hashing cost", () => {
         })
       ).status,
     ).toBe(201);
-    const promoted = run(["promote", learner, "mentor"]);
+    const promoted = await run(["promote", learner, "mentor"]);
     expect(promoted.status).toBe(0);
     const after = await api(cluster.nodes[0]!, "POST", "/api/auth/login", { body: { email: learner, password: "learner pw 1" } });
     expect(after.body.user.role).toBe("mentor");
-    expect(run(["promote", learner, "king"]).status).toBe(2);
-    expect(run(["promote", uniqueEmail("nobody"), "admin"]).status).toBe(2);
-    expect(run(["frobnicate"]).stderr).toMatch(/usage/);
+    expect((await run(["promote", learner, "king"])).status).toBe(2);
+    expect((await run(["promote", uniqueEmail("nobody"), "admin"])).status).toBe(2);
+    expect((await run(["frobnicate"])).stderr).toMatch(/usage/);
   }, 60_000);
 });
