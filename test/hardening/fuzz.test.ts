@@ -186,6 +186,11 @@ describe(`fuzzing the contract (seed ${SEED}, ${CASES} cases; FUZZ_SEED=${SEED} 
         body,
         signal: AbortSignal.timeout(CALL_TIMEOUT_MS),
       });
+      // an accepted event stream (SSE) never ends: its status is the answer
+      if (res.ok && (res.headers.get("content-type") ?? "").includes("text/event-stream")) {
+        await res.body?.cancel();
+        return { refused: false, mutating: false };
+      }
       const text = await res.text();
       const what = `${c.role} ${def.method.toUpperCase()} ${path.slice(0, 120)} → ${res.status} ${text.slice(0, 200)}`;
       if (res.status < 400) return { refused: false, mutating: def.method !== "get", endsAccess: ENDS_ACCESS.has(c.route) };
@@ -239,7 +244,7 @@ describe(`fuzzing the contract (seed ${SEED}, ${CASES} cases; FUZZ_SEED=${SEED} 
             refused: true,
             mutating: false,
             endsAccess: false,
-            problem: `${c.kind} failed: ${err.message}`,
+            problem: `${c.kind} ${c.kind === "rest" ? c.route : c.event} as ${c.role} failed: ${err.message}`,
           })),
         ),
       );
@@ -250,7 +255,12 @@ describe(`fuzzing the contract (seed ${SEED}, ${CASES} cases; FUZZ_SEED=${SEED} 
       if (results.every((r) => !r.mutating)) {
         refusedBatches++;
         if (after !== checksum) {
-          problems.push(`a batch of refused calls changed a table (cases ${i}..${i + BATCH - 1})`);
+          const before = new Set(checksum.split(";"));
+          const changed = after
+            .split(";")
+            .filter((t) => !before.has(t))
+            .map((t) => t.split(":")[0]);
+          problems.push(`a batch of refused calls changed ${changed.join(", ")} (cases ${i}..${i + BATCH - 1})`);
           break;
         }
       } else {

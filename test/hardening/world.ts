@@ -150,6 +150,9 @@ export async function startWorld(env: Record<string, string> = {}): Promise<Worl
     "invitation",
   ).invitation;
 
+  // the VAPID key pair is made (and stored) at its first use: make it now, so later reads write nothing
+  await api(url, "GET", "/api/push/key");
+
   const actors = { admin, owner, cohortMentor: cohortMentor!, learner: learner!, otherMember: otherMember!, removed: removed! };
   const fixtureRoles: Record<string, string> = { [admin.id]: "admin", [owner.id]: "mentor" };
   return {

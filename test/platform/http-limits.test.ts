@@ -82,7 +82,7 @@ describe("TRUST_PROXY takes Express's trust-proxy forms", () => {
   });
 
   it("with one trusted hop a client-set left-most X-Forwarded-For does not change the rate-limited IP", async () => {
-    node = await startOne({ TRUST_PROXY: "1", AUTH_RATE_LIMIT: "3" });
+    node = await startOne({ TRUST_PROXY: "1", AUTH_RATE_LIMIT: "3", LOGIN_RATE_LIMIT: "3" });
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await api(node, "POST", "/api/auth/login", {
