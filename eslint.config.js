@@ -60,7 +60,7 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [layers.contractOutside] }] },
   },
   {
-    files: ["src/main.ts", "src/migrate.ts", "test/**", "bench/**", "scripts/**", "vitest.config.ts"],
+    files: ["src/main.ts", "src/migrate.ts", "src/admin.ts", "test/**", "bench/**", "scripts/**", "vitest.config.ts"],
     rules: { "no-restricted-properties": "off", "@typescript-eslint/no-explicit-any": "off" },
   },
   { files: ["**/*.js", "**/*.mjs"], extends: [tseslint.configs.disableTypeChecked] },

@@ -22,6 +22,10 @@ export class User {
   @Column({ type: "varchar", length: 16, default: "learner" })
   role: UserRole;
 
+  /** Access tokens signed in an earlier epoch are refused: logout-all, a password change or a reset move it on. */
+  @Column({ name: "token_epoch", type: "integer", default: 0 })
+  tokenEpoch: number;
+
   @CreateDateColumn({ name: "created_at", type: "timestamptz" })
   createdAt: Date;
 }

@@ -3,6 +3,7 @@ import { NotificationsAndAnnouncements1764140100000 } from "./1764140100000-Noti
 import { LiveSessions1764140200000 } from "./1764140200000-LiveSessions.js";
 import { PeerReviews1764140300000 } from "./1764140300000-PeerReviews.js";
 import { DocumentHistory1764142000000 } from "./1764142000000-DocumentHistory.js";
+import { AccountHardening1764140400000 } from "./1764140400000-AccountHardening.js";
 import { PushDevices1764141300000 } from "./1764141300000-PushDevices.js";
 
 /** Every migration in order, listed explicitly (ESM builds cannot use globs). Domains append theirs. */
@@ -11,6 +12,7 @@ export const migrations = [
   NotificationsAndAnnouncements1764140100000,
   LiveSessions1764140200000,
   PeerReviews1764140300000,
+  AccountHardening1764140400000,
   PushDevices1764141300000,
   DocumentHistory1764142000000,
 ];

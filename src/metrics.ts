@@ -40,6 +40,13 @@ export function createMetrics() {
       labelNames: ["method", "route", "status"] as const,
       registers: [registry],
     }),
+    httpDuration: new Histogram({
+      name: "cohort_live_http_request_duration_seconds",
+      help: "HTTP request duration by method, route pattern (or unmatched) and status",
+      labelNames: ["method", "route", "status"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
   };
 }
 

@@ -17,7 +17,10 @@ import { createJobQueue } from "./jobs/queue.js";
 import { CONTRACT_VERSION } from "./contract/index.js";
 import { apiDocsRoutes } from "./http/api-docs/routes.js";
 import { createHttpApp, listRoutes } from "./http/app.js";
+import { answerClientErrors, httpServerOptions, limitConnections } from "./http/limits.js";
+import { createMetricsServer } from "./http/metrics-server.js";
 import { opsRoutes } from "./http/ops.js";
+import { createSocketCounter } from "./realtime/connect-limits.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { notificationsModule } from "./notifications/index.js";
@@ -70,12 +73,16 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   // /socket.io/ (long-polling included) and hands everything else on. Added as a second listener, Express would
   // answer the polling requests too, with 404.
   let app: ReturnType<typeof createHttpApp> | null = null;
-  const httpServer: HttpServer = createHttpServer((req, res) => {
+  const httpServer: HttpServer = createHttpServer(httpServerOptions(config), (req, res) => {
     // HTTP requests count as in-flight work for shutdown, like socket acks
     inflight.add(new Promise((resolve) => res.once("close", resolve)));
     app?.(req, res);
   });
-  const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics });
+  limitConnections(httpServer, config);
+  answerClientErrors(httpServer);
+  const sockets = createSocketCounter({ engine, logger, limit: config.maxSocketsPerUser });
+  const metricsServer = config.metricsPort ? createMetricsServer(metrics) : null;
+  const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics, sockets });
   const rooms = createCohortRooms(io, access, events);
   let draining = false;
   const core: Core = {
@@ -107,7 +114,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     config,
     logger,
     metrics,
-    ops: opsRoutes({ db, engine, metrics, draining: () => draining }),
+    ops: opsRoutes({ db, engine, metrics, draining: () => draining, metricsOnOwnPort: metricsServer !== null }),
     api: [
       apiDocsRoutes({ version: CONTRACT_VERSION, interactive: config.apiDocs }),
       ...modules.flatMap((m) => (m.routes ? [m.routes] : [])),
@@ -117,6 +124,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     core,
     modules.flatMap((m) => m.handlers ?? []),
     inflight,
+    sockets,
   );
 
   let stopping: Promise<void> | null = null;
@@ -125,6 +133,8 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     registered: () => ({ routes: listRoutes(app), events: modules.flatMap((m) => (m.handlers ?? []).map((h) => h.event)) }),
     async start() {
       if (config.jwt.generated) logger.warn("JWT_SECRET is not set: using a random secret, tokens end with this process");
+      if (config.trustProxy === true)
+        logger.warn("TRUST_PROXY=true trusts every hop, so clients can choose their IP: set a hop count or proxy addresses");
       await db.initialize();
       if (config.migrationsRun) {
         const applied = await runMigrations(db);
@@ -141,6 +151,10 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         });
       });
       const port = (httpServer.address() as AddressInfo).port;
+      if (metricsServer && config.metricsPort) {
+        const metricsPort = await metricsServer.listen(config.metricsPort);
+        logger.info({ metricsPort }, "metrics listening");
+      }
       logger.info({ port, database: config.database.kind, redis: config.redis ? "cluster" : "none" }, "listening");
       return port;
     },
@@ -155,6 +169,8 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         await new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections();
         await closed;
+        sockets.stop();
+        await metricsServer?.close();
         for (const m of modules) await m.stop?.().catch((err: Error) => logger.warn({ err: err.message }, "module stop failed"));
         await jobs.stop().catch((err: Error) => logger.warn({ err: err.message }, "job queue stop failed"));
         await engine.close().catch(() => undefined);

@@ -1,20 +1,39 @@
 import { Router } from "express";
-import { authRoutes } from "../contract/index.js";
+import { authRoutes, passwordResetRoutes } from "../contract/index.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import { mountRoutes } from "../http/routes.js";
-import { authRateLimit } from "./rate-limit.js";
+import { createPasswordResets } from "./password-reset.js";
+import { authRateLimits, loginFailureGuard } from "./rate-limit.js";
 import type { AuthService } from "./service.js";
 
 /** The account routes of the contract (`/api/auth/*` behind the auth rate limit): translation only. */
 export function authRouter(core: Core, auth: AuthService): Router {
   const router = Router();
-  router.use("/api/auth", authRateLimit(core));
+  router.use(authRateLimits(core));
+  const failures = loginFailureGuard(core);
+  const resets = createPasswordResets(core);
+  mountRoutes(
+    passwordResetRoutes,
+    {
+      createPasswordReset: async ({ params }, { caller }) => resets.create(caller.access, params.id),
+      resetPassword: async ({ body }) => resets.reset(body.resetToken, body.newPassword),
+    },
+    { ...core, router },
+  );
   return mountRoutes(
     authRoutes,
     {
       register: async ({ body }) => auth.register(body),
-      login: async ({ body }) => auth.login(body),
+      login: async ({ body }) => {
+        await failures.check(body.email);
+        try {
+          return await auth.login(body);
+        } catch (err) {
+          if (err instanceof AppError && err.code === "UNAUTHORIZED") await failures.failed(body.email);
+          throw err;
+        }
+      },
       refresh: async ({ body }) => auth.refresh(body.refreshToken),
       logout: async ({ body }) => auth.logout(body.refreshToken),
       logoutAll: async (_input, { caller }) => auth.logoutAll(caller.userId),

@@ -5,6 +5,8 @@ import type { LoginResult, TokenPair, User as UserShape } from "../contract/inde
 import type { Core } from "../core.js";
 import { AppError, isUniqueViolation } from "../errors.js";
 import { dummyVerify, hashPassword, verifyPassword } from "./passwords.js";
+import { rehashIfOutdated } from "./rehash.js";
+import { endAllAccess } from "./revoke.js";
 import { toUser } from "./users.js";
 
 export const REFRESH_TOKEN_TTL_DAYS = 30;
@@ -37,10 +39,10 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
     return token;
   }
 
-  /** A new token family for the user: a fresh access token and the family's first refresh token. */
+  /** A new token family for the user: a fresh access token (of the user's token epoch) and the family's first refresh token. */
   async function startTokenFamily(m: EntityManager, user: User): Promise<LoginResult> {
     const refreshToken = await issueRefresh(m, user.id, randomUUID());
-    return { user: toUser(user), accessToken: tokens.sign(user.id, user.role).token, refreshToken };
+    return { user: toUser(user), accessToken: tokens.sign(user.id, user.role, user.tokenEpoch).token, refreshToken };
   }
 
   const revokeWhere = (m: EntityManager, where: { familyId: string } | { userId: string }) =>
@@ -71,6 +73,7 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
         .getOne();
       const ok = user ? await verifyPassword(input.password, user.passwordHash) : await dummyVerify(input.password);
       if (!user || !ok) throw new AppError("UNAUTHORIZED", BAD_CREDENTIALS);
+      await rehashIfOutdated(db, logger, user.id, user.passwordHash, input.password);
       return db.transaction((m) => startTokenFamily(m, user));
     },
 
@@ -92,14 +95,23 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
         if (presented.revokedAt || presented.expiresAt.getTime() <= Date.now()) return null;
         await m.update(RefreshToken, { id: presented.id }, { usedAt: now });
         const refreshToken = await issueRefresh(m, presented.userId, presented.familyId);
-        return { reused: false as const, userId: presented.userId, role: presented.user.role, refreshToken };
+        return {
+          reused: false as const,
+          userId: presented.userId,
+          role: presented.user.role,
+          epoch: presented.user.tokenEpoch,
+          refreshToken,
+        };
       });
       if (!outcome) throw new AppError("UNAUTHORIZED", BAD_REFRESH);
       if (outcome.reused) {
         logger.warn({ userId: outcome.userId }, "refresh token reused: its token family (that login) was revoked");
         throw new AppError("UNAUTHORIZED", BAD_REFRESH);
       }
-      return { accessToken: tokens.sign(outcome.userId, outcome.role).token, refreshToken: outcome.refreshToken };
+      return {
+        accessToken: tokens.sign(outcome.userId, outcome.role, outcome.epoch).token,
+        refreshToken: outcome.refreshToken,
+      };
     },
 
     /** Ends the login the token belongs to (its whole family). Unknown tokens are ignored. */
@@ -112,7 +124,8 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
     },
 
     async logoutAll(userId: string): Promise<void> {
-      await revokeWhere(db.manager, { userId });
+      await db.transaction((m) => endAllAccess(m, userId));
+      await access.changed(userId);
     },
 
     async changePassword(userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
@@ -124,8 +137,9 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
       const passwordHash = await hashPassword(input.newPassword);
       await db.transaction(async (m) => {
         await m.update(User, { id: userId }, { passwordHash });
-        await revokeWhere(m, { userId });
+        await endAllAccess(m, userId);
       });
+      await access.changed(userId);
     },
 
     async me(userId: string): Promise<UserShape> {

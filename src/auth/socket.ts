@@ -9,7 +9,9 @@ export function authHandlers(core: Core) {
     defineHandler("auth:refresh", async ({ token }, { socket, userId }) => {
       const claims = core.tokens.verify(token);
       if (claims.sub !== userId) throw new AppError("FORBIDDEN", "token belongs to another user");
+      await core.access.requireToken(claims);
       socket.data.exp = claims.exp;
+      socket.data.epoch = claims.ep;
       scheduleExpiry(socket);
       return { exp: claims.exp };
     }),

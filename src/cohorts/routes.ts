@@ -1,10 +1,25 @@
-import { cohortRoutes } from "../contract/index.js";
+import { Router } from "express";
+import { cohortRoutes, invitationRoutes } from "../contract/index.js";
 import type { Core } from "../core.js";
 import { mountRoutes } from "../http/routes.js";
+import type { InvitationService } from "./invitations.js";
 import type { CohortService } from "./service.js";
 
-/** The cohort routes of the contract: translation only, the rules live in the service. */
-export function cohortRouter(core: Core, cohorts: CohortService) {
+/** The cohort and invitation routes of the contract: translation only, the rules live in the services. */
+export function cohortRouter(core: Core, cohorts: CohortService, invitations: InvitationService) {
+  const router = Router();
+  mountRoutes(
+    invitationRoutes,
+    {
+      createInvitation: async ({ params, body }, { caller }) => ({
+        invitation: await invitations.create(caller.access, params.id, body),
+      }),
+      listInvitations: async ({ params }, { caller }) => ({ invitations: await invitations.list(caller.access, params.id) }),
+      deleteInvitation: async ({ params }, { caller }) => invitations.remove(caller.access, params.id),
+      acceptInvitation: async ({ params }, { caller }) => invitations.accept(caller.access, params.code),
+    },
+    { ...core, router },
+  );
   return mountRoutes(
     cohortRoutes,
     {
@@ -24,6 +39,6 @@ export function cohortRouter(core: Core, cohorts: CohortService) {
       }),
       removeMember: async ({ params }, { caller }) => cohorts.removeMember(caller.access, params.id, params.userId),
     },
-    core,
+    { ...core, router },
   );
 }

@@ -6,6 +6,7 @@ import type { Core } from "../core.js";
 import { AppError, isUniqueViolation } from "../errors.js";
 import type { UserAccess } from "../identity/access.js";
 import { requireCohortRole } from "../identity/cohort-guard.js";
+import { assertMayAddById, assertMayChangeMember, cohortOwner } from "./ownership.js";
 
 const toCohort = (c: Cohort): CohortShape => ({ id: c.id, name: c.name, slug: c.slug, createdAt: iso(c.createdAt) });
 
@@ -57,15 +58,16 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
       return { items: items.map(toCohort), nextCursor };
     },
 
-    async get(access: UserAccess, cohortId: string): Promise<CohortShape> {
+    async get(access: UserAccess, cohortId: string): Promise<CohortShape & { ownerId: string | null }> {
       await requireCohortRole(core, access, cohortId);
       const cohort = await cohorts.findOneBy({ id: cohortId });
       if (!cohort) throw new AppError("NOT_FOUND", "cohort not found");
-      return toCohort(cohort);
+      return { ...toCohort(cohort), ownerId: await cohortOwner(core, cohortId) };
     },
 
     async addMember(access: UserAccess, cohortId: string, input: { userId: string; role: CohortRole }): Promise<Member> {
       await requireCohortRole(core, access, cohortId, { mentor: true });
+      assertMayAddById(access);
       try {
         await db.transaction(async (m) => {
           if (!(await m.existsBy(User, { id: input.userId }))) throw new AppError("NOT_FOUND", "user not found");
@@ -84,6 +86,7 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
     /** Changes a member's role in the cohort (an addition to the contract: promote or demote a mentor). */
     async setMemberRole(access: UserAccess, cohortId: string, userId: string, role: CohortRole): Promise<Member> {
       await requireCohortRole(core, access, cohortId, { mentor: true });
+      if (role !== "mentor") await assertMayChangeMember(core, access, cohortId, userId);
       const { affected } = await memberships.update({ cohortId, userId }, { role });
       if (!affected) throw new AppError("NOT_FOUND", "not a member of this cohort");
       await core.access.changed(userId);
@@ -94,6 +97,7 @@ export function createCohortService(core: Pick<Core, "db" | "access">) {
 
     async removeMember(access: UserAccess, cohortId: string, userId: string): Promise<void> {
       await requireCohortRole(core, access, cohortId, { mentor: true });
+      await assertMayChangeMember(core, access, cohortId, userId);
       const { affected } = await memberships.delete({ cohortId, userId });
       if (!affected) throw new AppError("NOT_FOUND", "not a member of this cohort");
       await core.access.changed(userId);

@@ -1,5 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./trust-proxy.js";
+
+/** scrypt cost of password hashes: N = 2^17 (OWASP), see auth/passwords.ts. */
+export const DEFAULT_SCRYPT_LOG_N = 17;
 
 /** Thrown when the environment cannot start a server; `message` is the one line printed before exiting. */
 export class ConfigError extends Error {
@@ -81,7 +85,29 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional().default("info"),
   AUTH_RATE_LIMIT: nonNegativeInt(20),
   SOCKET_RATE_LIMIT: nonNegativeInt(50),
-  TRUST_PROXY: bool(false),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be false, true, a hop count or a list of addresses/CIDRs" });
+        return z.NEVER;
+      }
+    }),
+  LOGIN_RATE_LIMIT: nonNegativeInt(60),
+  LOGIN_FAILURE_LIMIT: nonNegativeInt(10),
+  REFRESH_RATE_LIMIT: nonNegativeInt(600),
+  // test-only below 17 (refused in production): the cost of new password hashes is 2^SCRYPT_LOG_N
+  SCRYPT_LOG_N: nonNegativeInt(DEFAULT_SCRYPT_LOG_N).refine((n) => n >= 14 && n <= 20, "must be 14..20"),
+  MAX_SOCKETS_PER_USER: nonNegativeInt(20),
+  CONNECT_RATE_LIMIT: nonNegativeInt(120),
+  METRICS_PORT: nonNegativeInt(0).refine((n) => n <= 65535, "must be a port number (1..65535)"),
+  HTTP_HEADERS_TIMEOUT_MS: nonNegativeInt(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: nonNegativeInt(30_000),
+  HTTP_KEEPALIVE_TIMEOUT_MS: nonNegativeInt(5_000),
+  MAX_CONNECTIONS: nonNegativeInt(10_000),
   MIGRATIONS_RUN: bool(true),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
   WEB_APP: optionalBool,
@@ -116,7 +142,22 @@ export interface Config {
   logLevel: string;
   authRateLimit: number;
   socketRateLimit: number;
-  trustProxy: boolean;
+  /**
+   * Auth buckets besides AUTH_RATE_LIMIT (register, logout, password, reset per IP per minute; 0 turns every
+   * auth bucket off): login attempts per IP per minute, failed logins per account per 15 minutes, refreshes
+   * per IP per minute. 0 turns one off.
+   */
+  authLimits: { loginPerIp: number; loginFailuresPerAccount: number; refreshPerIp: number };
+  /** New password hashes cost 2^scryptLogN. */
+  scryptLogN: number;
+  trustProxy: TrustProxy;
+  /** 0 = no cap. */
+  maxSocketsPerUser: number;
+  /** Socket.IO connection attempts per minute per IP; 0 = off. */
+  connectRateLimit: number;
+  /** Set: `/metrics` is served on this port only. */
+  metricsPort: number | null;
+  http: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   migrationsRun: boolean;
   shutdownTimeoutMs: number;
   /** Serve the web app at `/` (default: outside production only). */
@@ -146,6 +187,8 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     throw new ConfigError("invalid configuration: JWT_SECRET is required when NODE_ENV=production");
   if (production && e.JWT_SECRET && e.JWT_SECRET.length < 16)
     throw new ConfigError("invalid configuration: JWT_SECRET must be at least 16 characters when NODE_ENV=production");
+  if (production && e.SCRYPT_LOG_N < DEFAULT_SCRYPT_LOG_N)
+    throw new ConfigError(`invalid configuration: SCRYPT_LOG_N below ${DEFAULT_SCRYPT_LOG_N} is for tests only, not production`);
   if (e.REDIS_URL && !e.DATABASE_URL)
     throw new ConfigError(
       "invalid configuration: REDIS_URL requires DATABASE_URL (nodes of a cluster cannot share an embedded database)",
@@ -171,7 +214,22 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     logLevel: e.LOG_LEVEL,
     authRateLimit: e.AUTH_RATE_LIMIT,
     socketRateLimit: e.SOCKET_RATE_LIMIT,
+    authLimits: {
+      loginPerIp: e.LOGIN_RATE_LIMIT,
+      loginFailuresPerAccount: e.LOGIN_FAILURE_LIMIT,
+      refreshPerIp: e.REFRESH_RATE_LIMIT,
+    },
+    scryptLogN: e.SCRYPT_LOG_N,
     trustProxy: e.TRUST_PROXY,
+    maxSocketsPerUser: e.MAX_SOCKETS_PER_USER,
+    connectRateLimit: e.CONNECT_RATE_LIMIT,
+    metricsPort: e.METRICS_PORT || null,
+    http: {
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEPALIVE_TIMEOUT_MS,
+      maxConnections: e.MAX_CONNECTIONS,
+    },
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webApp: e.WEB_APP ?? !production,

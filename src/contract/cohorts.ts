@@ -25,6 +25,8 @@ export const MemberParams = z.object({ id: uuid, userId: uuid });
 export const CohortPageQuery = pageQuery(100);
 
 const CohortBody = z.object({ cohort: Cohort });
+/** A cohort with its owner: the user who created it (null once that account is gone). */
+export const OwnedCohort = Cohort.extend({ ownerId: uuid.nullable() });
 const MemberBody = z.object({ member: Member });
 
 const TAG = "Cohorts";
@@ -55,11 +57,11 @@ export const cohortRoutes = {
     method: "get",
     path: "/api/cohorts/:id",
     tag: TAG,
-    summary: "A cohort (members only)",
+    summary: "A cohort with its ownerId (members only)",
     auth: true,
     params: IdParams,
     status: 200,
-    response: CohortBody,
+    response: z.object({ cohort: OwnedCohort }),
     errors: ["FORBIDDEN", "NOT_FOUND"],
   }),
   listMembers: route({
@@ -78,7 +80,9 @@ export const cohortRoutes = {
     method: "post",
     path: "/api/cohorts/:id/members",
     tag: TAG,
-    summary: "Add a member (the cohort's mentors and admins)",
+    summary: "Add a member by id (cohort mentors who are global mentors, and admins)",
+    description:
+      "A cohort mentor whose global role is learner cannot add users by id (they would learn their emails): they enrol people with invitations.",
     auth: true,
     params: IdParams,
     body: AddMemberBody,
@@ -90,7 +94,7 @@ export const cohortRoutes = {
     method: "patch",
     path: "/api/cohorts/:id/members/:userId",
     tag: TAG,
-    summary: "Change a member's cohort role (the cohort's mentors and admins)",
+    summary: "Change a member's cohort role (the cohort's mentors and admins; only an admin or the owner may demote the owner)",
     auth: true,
     params: MemberParams,
     body: MemberRoleBody,
@@ -102,7 +106,8 @@ export const cohortRoutes = {
     method: "delete",
     path: "/api/cohorts/:id/members/:userId",
     tag: TAG,
-    summary: "Remove a member; their sockets leave the cohort's rooms on every node at once",
+    summary:
+      "Remove a member (mentors and admins; only an admin or the owner may remove the owner); their sockets leave the cohort's rooms on every node at once",
     auth: true,
     params: MemberParams,
     status: 204,

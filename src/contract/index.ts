@@ -7,7 +7,9 @@ import { authEvents, authRoutes, authServerEvents } from "./auth.js";
 import { cohortRoutes } from "./cohorts.js";
 import type { ClientEventMap, ServerEventMap } from "./define.js";
 import { notificationEvents, notificationRoutes, notificationServerEvents } from "./notifications.js";
+import { invitationRoutes } from "./invitations.js";
 import { opsRoutes, opsServerEvents } from "./ops.js";
+import { passwordResetRoutes } from "./password-reset.js";
 import { pushRoutes } from "./push.js";
 import { reviewEvents, reviewRoutes, reviewServerEvents } from "./reviews.js";
 import { sessionEvents, sessionRoutes, sessionServerEvents } from "./sessions.js";
@@ -20,7 +22,9 @@ export * from "./cohorts.js";
 export * from "./define.js";
 export * from "./errors.js";
 export * from "./notifications.js";
+export * from "./invitations.js";
 export * from "./ops.js";
+export * from "./password-reset.js";
 export * from "./primitives.js";
 export * from "./push.js";
 export * from "./reviews.js";
@@ -30,7 +34,9 @@ export * from "./users.js";
 /** Every route under /api, by name. */
 export const apiRoutes = {
   ...authRoutes,
+  ...passwordResetRoutes,
   ...cohortRoutes,
+  ...invitationRoutes,
   ...sessionRoutes,
   ...reviewRoutes,
   ...notificationRoutes,

@@ -20,6 +20,8 @@ export interface Engine {
   attach(io: Server): void;
   /** Counts one hit for `key` in a window shared by every node. Fails open when the store is unreachable. */
   hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
+  /** The current count of a `hit` window without counting (0 when none, or when the store is unreachable). */
+  peek(key: string): Promise<{ count: number; retryAfterSec: number }>;
   /** Delivers `message` to every node's subscribers of `channel`, this node included; resolves once published. */
   publish(channel: string, message: unknown): Promise<void>;
   subscribe(channel: string, handler: BusHandler): void;

@@ -91,6 +91,12 @@ export function createMemoryEngine(): Engine {
       w.count += 1;
       return { allowed: w.count <= limit, retryAfterSec: Math.max(1, Math.ceil((w.resetAt - now) / 1000)) };
     },
+    async peek(key) {
+      const w = windows.get(key);
+      const now = Date.now();
+      if (!w || w.resetAt <= now) return { count: 0, retryAfterSec: 0 };
+      return { count: w.count, retryAfterSec: Math.max(1, Math.ceil((w.resetAt - now) / 1000)) };
+    },
     async publish(channel, message) {
       bus.emit(channel, message);
     },

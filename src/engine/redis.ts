@@ -166,6 +166,19 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
         return { allowed: true, retryAfterSec: 0 };
       }
     },
+    async peek(key) {
+      try {
+        const [[, count], [, ttl]] = (await cmd
+          .multi()
+          .get(k(`rl:${key}`))
+          .pttl(k(`rl:${key}`))
+          .exec()) as [[Error | null, string | null], [Error | null, number]];
+        return { count: Number(count ?? 0), retryAfterSec: Math.max(1, Math.ceil(Math.max(0, ttl) / 1000)) };
+      } catch {
+        metrics.redisErrors.inc();
+        return { count: 0, retryAfterSec: 0 };
+      }
+    },
     async publish(channel, message) {
       await counted(cmd.publish(k(`bus:${channel}`), JSON.stringify(message)));
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import cors from "cors";
-import express, { type ErrorRequestHandler, type Express, type Router } from "express";
+import express, { type ErrorRequestHandler, type Express, type Request, type Router } from "express";
 import helmet from "helmet";
 import type { Config } from "../config/config.js";
 import { AppError, ERROR_STATUS, isDatabaseError, toErrorBody } from "../errors.js";
@@ -9,6 +9,19 @@ import type { Metrics } from "../metrics.js";
 import { defaultWebDir, webAppRouter } from "./web-app.js";
 
 export const MAX_BODY = "1mb";
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+/** Any other method (a client may send any token) is counted as OTHER, so the label stays bounded. */
+const metricMethod = (method: string) => (METHODS.has(method) ? method : "OTHER");
+
+/**
+ * The route pattern that answered (`/api/cohorts/:id`), or `unmatched` for anything that matched no route
+ * (404s, CORS preflights, malformed bodies, rate-limited requests): a raw path would make the series unbounded.
+ */
+function routeLabel(req: Request): string {
+  const path = (req.route as { path?: unknown } | undefined)?.path;
+  return typeof path === "string" ? String(req.baseUrl ?? "") + path : "unmatched";
+}
 
 /** Builds the Express app: ops endpoints, `/api` routers, and the one error mapping for REST. */
 export function createHttpApp(deps: { config: Config; logger: Logger; metrics: Metrics; ops: Router; api: Router[] }): Express {
@@ -22,8 +35,9 @@ export function createHttpApp(deps: { config: Config; logger: Logger; metrics: M
     res.setHeader("X-Request-Id", req.id);
     const started = process.hrtime.bigint();
     res.on("finish", () => {
-      const route = (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? "unmatched" : req.path);
-      metrics.httpRequests.inc({ method: req.method, route: String(req.baseUrl ?? "") + String(route), status: res.statusCode });
+      const labels = { method: metricMethod(req.method), route: routeLabel(req), status: res.statusCode };
+      metrics.httpRequests.inc(labels);
+      metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
       logger.info(
         {
           reqId: req.id,

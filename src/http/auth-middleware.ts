@@ -10,13 +10,16 @@ declare module "express-serve-static-core" {
   }
 }
 
-/** Requires `Authorization: Bearer <access token>`; loads the caller's current access from the database. */
+/**
+ * Requires `Authorization: Bearer <access token>` of the user's current token epoch; loads the caller's current
+ * access from the database.
+ */
 export function requireAuth(tokens: TokenService, access: AccessService) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get("authorization") ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const claims = tokens.verify(match?.[1]);
-    req.auth = { userId: claims.sub, access: await access.require(claims.sub) };
+    req.auth = { userId: claims.sub, access: await access.requireToken(claims) };
     next();
   };
 }

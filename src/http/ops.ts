@@ -1,4 +1,4 @@
-import { Router } from "express";
+import { type Request, type Response, Router } from "express";
 import type { DataSource } from "typeorm";
 import type { Engine } from "../engine/engine.js";
 import type { Metrics } from "../metrics.js";
@@ -15,8 +15,17 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   });
 }
 
-/** `/healthz` (process up), `/readyz` (database and Redis reachable), `/metrics` (Prometheus). */
-export function opsRoutes(deps: { db: DataSource; engine: Engine; metrics: Metrics; draining: () => boolean }): Router {
+/**
+ * `/healthz` (process up), `/readyz` (database and Redis reachable), `/metrics` (Prometheus) unless
+ * `metricsOnOwnPort`, when METRICS_PORT serves it (see metrics-server.ts) and PORT answers 404.
+ */
+export function opsRoutes(deps: {
+  db: DataSource;
+  engine: Engine;
+  metrics: Metrics;
+  draining: () => boolean;
+  metricsOnOwnPort: boolean;
+}): Router {
   const router = Router();
   router.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -35,9 +44,14 @@ export function opsRoutes(deps: { db: DataSource; engine: Engine; metrics: Metri
     const ready = db === "ok" && redis !== "down" && !deps.draining();
     res.status(ready ? 200 : 503).json({ db, redis, ...(deps.draining() ? { draining: true } : {}) });
   });
-  router.get("/metrics", async (_req, res) => {
-    res.setHeader("Content-Type", deps.metrics.registry.contentType);
-    res.send(await deps.metrics.registry.metrics());
-  });
+  if (!deps.metricsOnOwnPort) router.get("/metrics", metricsHandler(deps.metrics));
   return router;
+}
+
+/** Prometheus text exposition of the registry. */
+export function metricsHandler(metrics: Metrics) {
+  return async (_req: Request, res: Response) => {
+    res.setHeader("Content-Type", metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  };
 }

@@ -11,6 +11,8 @@ export interface UserAccess {
   displayName: string;
   role: UserRole;
   cohorts: Map<string, CohortRole>;
+  /** Access tokens signed in an earlier epoch are refused (see tokens.ts). */
+  tokenEpoch: number;
 }
 
 /** Bounds staleness if an invalidation message is lost (Redis outage); normally invalidation is immediate. */
@@ -58,18 +60,23 @@ export function createAccessService(deps: { db: DataSource; bus: Bus; events: Do
   }
 
   async function load(userId: string): Promise<UserAccess | null> {
-    const rows: { display_name: string; role: UserRole; cohort_id: string | null; cohort_role: CohortRole | null }[] =
-      await db.query(
-        `SELECT u.display_name, u.role, m.cohort_id, m.role AS cohort_role
+    const rows: {
+      display_name: string;
+      role: UserRole;
+      token_epoch: number;
+      cohort_id: string | null;
+      cohort_role: CohortRole | null;
+    }[] = await db.query(
+      `SELECT u.display_name, u.role, u.token_epoch, m.cohort_id, m.role AS cohort_role
            FROM users u LEFT JOIN memberships m ON m.user_id = u.id
           WHERE u.id = $1`,
-        [userId],
-      );
+      [userId],
+    );
     const first = rows[0];
     if (!first) return null;
     const cohorts = new Map<string, CohortRole>();
     for (const r of rows) if (r.cohort_id && r.cohort_role) cohorts.set(r.cohort_id, r.cohort_role);
-    return { userId, displayName: first.display_name, role: first.role, cohorts };
+    return { userId, displayName: first.display_name, role: first.role, cohorts, tokenEpoch: Number(first.token_epoch) };
   }
 
   function invalidateLocal(userId: string) {
@@ -105,6 +112,16 @@ export function createAccessService(deps: { db: DataSource; bus: Bus; events: Do
     async require(userId: string): Promise<UserAccess> {
       const access = await service.get(userId);
       if (!access) throw new AppError("UNAUTHORIZED", "user no longer exists");
+      return access;
+    },
+
+    /**
+     * The access of a token's user; UNAUTHORIZED when the user is gone or the token was signed before the
+     * user's current token epoch (logout-all, password change or reset since).
+     */
+    async requireToken(claims: { sub: string; ep: number }): Promise<UserAccess> {
+      const access = await service.require(claims.sub);
+      if (claims.ep < access.tokenEpoch) throw new AppError("UNAUTHORIZED", "access token revoked");
       return access;
     },
 

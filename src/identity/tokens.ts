@@ -10,6 +10,8 @@ export interface AccessClaims {
   sub: string;
   role: string;
   exp: number;
+  /** The user's token epoch when it was signed: refused once the user's epoch moved past it (logout-all etc.). */
+  ep: number;
 }
 
 /** Signs and verifies access tokens; the only module that touches JWTs (REST and socket handshake). */
@@ -17,8 +19,8 @@ export function createTokenService(secret: string, ttlSec = ACCESS_TOKEN_TTL_SEC
   // a KeyObject once: given the string, jsonwebtoken first tries (and fails) to parse it as a public key on every call
   const key = createSecretKey(Buffer.from(secret));
   return {
-    sign(userId: string, role: string): { token: string; exp: number } {
-      const token = jwt.sign({ role }, key, { algorithm: "HS256", subject: userId, expiresIn: ttlSec });
+    sign(userId: string, role: string, epoch: number): { token: string; exp: number } {
+      const token = jwt.sign({ role, ep: epoch }, key, { algorithm: "HS256", subject: userId, expiresIn: ttlSec });
       const exp = (jwt.decode(token) as { exp: number }).exp;
       return { token, exp };
     },
@@ -37,7 +39,9 @@ export function createTokenService(secret: string, ttlSec = ACCESS_TOKEN_TTL_SEC
         ) {
           throw new Error("bad claims");
         }
-        return { sub: claims.sub, role: String(claims.role ?? ""), exp: claims.exp };
+        const ep: unknown = (claims as { ep?: unknown }).ep ?? 0;
+        if (typeof ep !== "number" || !Number.isInteger(ep) || ep < 0) throw new Error("bad claims");
+        return { sub: claims.sub, role: String(claims.role ?? ""), exp: claims.exp, ep };
       } catch (err) {
         const expired = err instanceof jwt.TokenExpiredError;
         throw new AppError("UNAUTHORIZED", expired ? "access token expired" : "invalid access token");

@@ -1,5 +1,7 @@
 import type { Core } from "../core.js";
+import type { SocketCounter } from "./connect-limits.js";
 import { createEventWrapper, createTokenBucket, type EventHandler } from "./handler.js";
+import { endRevokedSockets } from "./revocation.js";
 import { type AppSocket, userRoom } from "./types.js";
 
 /**
@@ -30,9 +32,15 @@ export function scheduleExpiry(socket: AppSocket) {
 }
 
 /** Wires every new connection: user room, expiry, the shared handler wrapper, the connection gauge. */
-export function handleConnections(core: Core, handlers: EventHandler[], inflight: { add(p: Promise<unknown>): void }) {
+export function handleConnections(
+  core: Core,
+  handlers: EventHandler[],
+  inflight: { add(p: Promise<unknown>): void },
+  sockets: SocketCounter,
+) {
   const { io, metrics, logger, access, config } = core;
   const wrapper = createEventWrapper(handlers, { access, metrics, logger, inflight });
+  endRevokedSockets(core);
   io.on("connection", (socket) => {
     metrics.socketsConnected.inc();
     void socket.join(userRoom(socket.data.userId));
@@ -40,6 +48,7 @@ export function handleConnections(core: Core, handlers: EventHandler[], inflight
     wrapper.attach(socket, createTokenBucket(config.socketRateLimit));
     socket.on("disconnect", () => {
       metrics.socketsConnected.dec();
+      sockets.release(socket.data.userId, socket.id);
       clearTimeout(expiryTimers.get(socket));
     });
   });

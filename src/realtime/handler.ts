@@ -147,7 +147,11 @@ export function createEventWrapper(handlers: EventHandler[], deps: WrapperDeps) 
       const payload = (ack && args.length === 1 ? undefined : args[0]) ?? {};
       const input = validate(handler.schema, payload);
       const userId = socket.data.userId;
-      const result = await handler.run(input as never, { socket, userId, access: await access.require(userId) });
+      const result = await handler.run(input as never, {
+        socket,
+        userId,
+        access: await access.requireToken({ sub: userId, ep: socket.data.epoch }),
+      });
       p.ok.inc();
       ack?.(result === EMPTY ? OK : { ok: true, ...result });
     } catch (err) {

@@ -4,18 +4,30 @@ import type { AccessService } from "../identity/access.js";
 import type { TokenService } from "../identity/tokens.js";
 import type { Config } from "../config/config.js";
 import type { Engine } from "../engine/engine.js";
-import { AppError, toErrorBody } from "../errors.js";
+import { toErrorBody } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
+import { checkConnectRate, handshakeIp, type SocketCounter } from "./connect-limits.js";
 import { MAX_MESSAGE_BYTES } from "./handler.js";
 import type { AppServer } from "./types.js";
 
-/** Creates the Socket.IO server on the HTTP server, clustered by the engine, with handshake authentication. */
+/**
+ * Creates the Socket.IO server on the HTTP server, clustered by the engine, with the handshake checks:
+ * CONNECT_RATE_LIMIT per IP, the access token, MAX_SOCKETS_PER_USER.
+ */
 export function createIo(
   httpServer: HttpServer,
-  deps: { config: Config; engine: Engine; tokens: TokenService; access: AccessService; logger: Logger; metrics: Metrics },
+  deps: {
+    config: Config;
+    engine: Engine;
+    tokens: TokenService;
+    access: AccessService;
+    logger: Logger;
+    metrics: Metrics;
+    sockets: SocketCounter;
+  },
 ): AppServer {
-  const { config, engine, tokens, access, logger } = deps;
+  const { config, engine, tokens, access, logger, sockets } = deps;
   const io: AppServer = new Server(httpServer, {
     // a little above the 1 MB contract limit, so the handler wrapper can answer PAYLOAD_TOO_LARGE itself
     maxHttpBufferSize: MAX_MESSAGE_BYTES + 64 * 1024,
@@ -34,11 +46,13 @@ export function createIo(
   io.use((socket, next) => {
     void (async () => {
       try {
+        await checkConnectRate(engine, handshakeIp(socket.request, config.trustProxy), config.connectRateLimit);
         const claims = tokens.verify((socket.handshake.auth as { token?: unknown } | undefined)?.token);
-        const user = await access.get(claims.sub);
-        if (!user) throw new AppError("UNAUTHORIZED", "user no longer exists");
+        await access.requireToken(claims);
+        await sockets.admit(claims.sub, socket.id);
         socket.data.userId = claims.sub;
         socket.data.exp = claims.exp;
+        socket.data.epoch = claims.ep;
         next();
       } catch (err) {
         const body = toErrorBody(err);
@@ -46,6 +60,10 @@ export function createIo(
         const error = new Error(body.message) as Error & { data?: unknown };
         error.data = { code: body.code, message: body.message };
         next(error);
+        // the connect_error packet is queued by now; closing the engine.io connection flushes it first, and
+        // the client cannot retry CONNECT packets on this connection (each new connection counts against
+        // CONNECT_RATE_LIMIT)
+        setImmediate(() => socket.conn.close());
       }
     })();
   });

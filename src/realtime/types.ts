@@ -6,6 +6,8 @@ export interface SocketData {
   userId: string;
   /** Access-token expiry (seconds since epoch). */
   exp: number;
+  /** The token epoch of the socket's access token (see identity/tokens.ts). */
+  epoch: number;
 }
 
 export type InterServerEvents = Record<string, never>;

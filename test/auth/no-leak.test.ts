@@ -83,6 +83,11 @@ describe("secrets never reach a log line or a response", () => {
     await call(a, "POST", "/api/auth/refresh", { body: { refreshToken: rotated.body.refreshToken } });
     await call(a, "POST", "/api/auth/logout", { body: { refreshToken: learner.body.refreshToken } });
     await call(b, "POST", "/api/auth/logout-all", { token: mentor.body.accessToken });
+    // v2: logout-all also ends the access token it was sent with
+    Object.assign(
+      mentor.body,
+      (await call(a, "POST", "/api/auth/login", { body: { email: mentorEmail, password: mentorPw } })).body,
+    );
     await call(a, "POST", "/api/auth/password", {
       token: learner.body.accessToken,
       body: { currentPassword: pw("wrong-current"), newPassword: pw("unused") },

@@ -80,7 +80,7 @@ describe("cohort permission matrix", () => {
       call(who, "GET", `/api/cohorts/${cohort.id}`),
     );
     expect((await call("learner", "GET", `/api/cohorts/${cohort.id}`)).body).toEqual({
-      cohort: { id: cohort.id, name: cohort.name, slug: cohort.slug, createdAt: expect.any(String) },
+      cohort: { id: cohort.id, name: cohort.name, slug: cohort.slug, createdAt: expect.any(String), ownerId: expect.any(String) },
     });
     await expectMatrix({ admin: 404, mentor: 404, otherMentor: 404, learner: 404, outsider: 404, anonymous: 401 }, (who) =>
       call(who, "GET", `/api/cohorts/${newId()}`),

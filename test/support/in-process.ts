@@ -10,7 +10,7 @@ import { loadConfig } from "../../src/config/config.js";
 import { createLogger } from "../../src/logger.js";
 import { createServer, type ServerHandle } from "../../src/server.js";
 import { onTempDataDir } from "./processes.js";
-import type { Node, ServerEnv } from "./servers.js";
+import { type Node, type ServerEnv, TEST_LIMITS } from "./servers.js";
 
 export interface InProcessNode extends Node {
   server: ServerHandle;
@@ -29,7 +29,7 @@ function logSink(lines: string[]): Writable {
 
 /** Builds a config from `env` as main.ts does (PORT=0, LOG_LEVEL=info unless given), starts it, resolves once listening. */
 export async function startInProcess(env: ServerEnv): Promise<InProcessNode> {
-  const config = loadConfig({ PORT: "0", LOG_LEVEL: "info", ...env });
+  const config = loadConfig({ PORT: "0", LOG_LEVEL: "info", ...TEST_LIMITS, ...env });
   const logs: string[] = [];
   const server = createServer(config, { logger: createLogger(config.logLevel, logSink(logs)) });
   let port: number;

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { CHILD_PATH } from "../env.js";
 import { tempDir } from "./databases.js";
-import { ADMIN_EMAIL, JWT_SECRET, type Node, type ServerEnv } from "./servers.js";
+import { ADMIN_EMAIL, JWT_SECRET, type Node, type ServerEnv, TEST_LIMITS } from "./servers.js";
 
 export const ROOT = new URL("../..", import.meta.url).pathname;
 export const MAIN = join(ROOT, "dist", "src", "main.js");
@@ -22,7 +22,7 @@ export interface ProcessNode extends Node {
 export function startNode(env: ServerEnv, timeoutMs = 30_000): Promise<ProcessNode> {
   const proc = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
-    env: { PATH: CHILD_PATH, PORT: "0", LOG_LEVEL: "info", ...env },
+    env: { PATH: CHILD_PATH, PORT: "0", LOG_LEVEL: "info", ...TEST_LIMITS, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
