@@ -13,6 +13,7 @@ import { runMigrations } from "./db/migrate.js";
 import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
 import { createRedisEngine } from "./engine/redis.js";
+import { graphqlModule } from "./graphql/index.js";
 import { createHttpApp } from "./http/app.js";
 import { opsRoutes } from "./http/ops.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -73,14 +74,22 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   let draining = false;
   const core: Core = { config, logger, metrics, db, engine, bus, events, io, tokens, access, rooms, isDraining: () => draining };
 
+  const auth = authModule(core);
+  const cohorts = cohortsModule(core);
   const notifications = notificationsModule(core);
-  const modules: DomainModule[] = [
-    authModule(core),
-    cohortsModule(core),
-    notifications,
-    sessionsModule(core, notifications.service),
-    reviewsModule(core, notifications.service),
-  ];
+  const sessions = sessionsModule(core, notifications.service);
+  const reviews = reviewsModule(core, notifications.service);
+  const graphql = graphqlModule(core, {
+    auth: auth.service,
+    cohorts: cohorts.service,
+    sessions: sessions.service,
+    chat: sessions.chat,
+    reviews: reviews.service,
+    reviewBatches: reviews.batches,
+    inbox: notifications.service,
+    announcements: notifications.announcements,
+  });
+  const modules: DomainModule[] = [auth, cohorts, notifications, sessions, reviews, graphql];
   app = createHttpApp({
     config,
     logger,

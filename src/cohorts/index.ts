@@ -1,7 +1,10 @@
 import type { Core, DomainModule } from "../core.js";
 import { cohortRouter } from "./routes.js";
-import { createCohortService } from "./service.js";
+import { createCohortService, type CohortService } from "./service.js";
 
-export function cohortsModule(core: Core): DomainModule {
-  return { routes: cohortRouter(core, createCohortService(core)) };
+export function cohortsModule(core: Core): DomainModule & { service: CohortService } {
+  const service = createCohortService(core);
+  return { service, routes: cohortRouter(core, service) };
 }
+
+export type { CohortService } from "./service.js";

@@ -2,11 +2,11 @@ import { Counter } from "prom-client";
 import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/index.js";
 import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
-import { createChatService } from "./chat.js";
+import { createChatService, type ChatService } from "./chat.js";
 import { createPresence, HEARTBEAT_MS } from "./presence.js";
 import { sessionRouter } from "./routes.js";
 import { createSessionCache } from "./session-cache.js";
-import { createSessionService } from "./service.js";
+import { createSessionService, type SessionService } from "./service.js";
 import { sessionHandlers } from "./socket.js";
 import { createTypeormDocumentStore } from "./typeorm-document-store.js";
 
@@ -26,7 +26,10 @@ function every(ms: number, task: () => Promise<void>, onError: (err: Error) => v
   return timer;
 }
 
-export function sessionsModule(core: Core, notifications: NotificationService): DomainModule {
+export function sessionsModule(
+  core: Core,
+  notifications: NotificationService,
+): DomainModule & { service: SessionService; chat: ChatService } {
   const { logger } = core;
   const stored = new Counter({
     name: "cohort_live_doc_updates_stored_total",
@@ -63,6 +66,8 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   const timers: NodeJS.Timeout[] = [];
 
   return {
+    service: sessions,
+    chat,
     routes: sessionRouter(core, sessions, chat),
     handlers: sessionHandlers(core, { sessions, cache, docs, chat, presence, awareness }),
     start() {
@@ -80,3 +85,6 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
     },
   };
 }
+
+export type { ChatService } from "./chat.js";
+export type { SessionService } from "./service.js";
