@@ -195,7 +195,9 @@ describe("GraphQL and REST agree", () => {
     let after: string | null = null;
     let restAfter: string | null = null;
     for (let i = 0; i < 3; i++) {
-      const got = (await data(lea, query, { id: cohortId, after })).cohort.announcements;
+      const got: { nodes: { title: string }[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } = (
+        await data(lea, query, { id: cohortId, after })
+      ).cohort.announcements;
       const expected = await rest(lea, `${base}?limit=2${restAfter ? `&after=${restAfter}` : ""}`);
       expect(got.nodes).toEqual(expected.announcements.map((a: { title: string }) => ({ title: a.title })));
       expect(got.pageInfo.hasNextPage).toBe(expected.nextCursor !== null);
