@@ -15,18 +15,10 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import * as Y from "yjs";
-import {
-  api,
-  connect,
-  emitAck,
-  makeCohort,
-  makeUser,
-  startCluster,
-  type ClientSocket,
-  type Cluster,
-  type Node,
-  type TestUser,
-} from "../test/helpers.js";
+import { type Cluster, startProcessCluster } from "../test/support/clusters.js";
+import type { ProcessNode as Node } from "../test/support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../test/support/rest.js";
+import { type ClientSocket, connect, emitAck } from "../test/support/sockets.js";
 import { benchConfig } from "./config.js";
 
 const { sessions: SESSIONS, members: MEMBERS, rate: RATE, seconds: SECONDS, shards: SHARDS } = benchConfig;
@@ -182,7 +174,7 @@ function runShard() {
 
   async function init(urls: string[], specs: ShardClient[]) {
     clients = await pool(specs, 20, async (spec): Promise<Client> => {
-      const socket = await connect(urls[spec.node], spec.token);
+      const socket = await connect(urls[spec.node], spec.token, { transports: ["websocket"] });
       const client: Client = { spec, socket, doc: new Y.Doc(), acked: 0, received: 0, inbox: [] };
       socket.on("doc:update", (p) => {
         client.received++;
@@ -318,7 +310,7 @@ class Shard {
   }
 }
 
-async function setup(cluster: Cluster) {
+async function setup(cluster: Cluster<Node>) {
   const nodes = cluster.nodes;
   const log = (msg: string) => console.log(`[bench] ${msg}`);
   log(`registering ${SESSIONS * MEMBERS} users`);
@@ -343,7 +335,7 @@ async function setup(cluster: Cluster) {
 
 async function main() {
   const log = (msg: string) => console.log(`[bench] ${msg}`);
-  const cluster = await startCluster(2, {
+  const cluster = await startProcessCluster(2, {
     env: {
       SOCKET_RATE_LIMIT: "0",
       AUTH_RATE_LIMIT: "0",

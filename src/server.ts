@@ -13,8 +13,10 @@ import { runMigrations } from "./db/migrate.js";
 import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
 import { createRedisEngine } from "./engine/redis.js";
+import { CONTRACT_VERSION } from "./contract/index.js";
 import { graphqlModule } from "./graphql/index.js";
-import { createHttpApp } from "./http/app.js";
+import { apiDocsRoutes } from "./http/api-docs/routes.js";
+import { createHttpApp, listRoutes } from "./http/app.js";
 import { opsRoutes } from "./http/ops.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
@@ -31,6 +33,8 @@ export interface ServerHandle {
   /** Drains and closes everything; safe to call twice. */
   stop(): Promise<void>;
   readonly core: Core;
+  /** What this server registered: every HTTP route (`METHOD /path`) and every client event it handles. */
+  registered(): { routes: string[]; events: string[] };
 }
 
 function tracker() {
@@ -95,7 +99,10 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     logger,
     metrics,
     ops: opsRoutes({ db, engine, metrics, draining: () => draining }),
-    api: modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+    api: [
+      apiDocsRoutes({ version: CONTRACT_VERSION, interactive: config.apiDocs }),
+      ...modules.flatMap((m) => (m.routes ? [m.routes] : [])),
+    ],
   });
   handleConnections(
     core,
@@ -106,6 +113,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   let stopping: Promise<void> | null = null;
   return {
     core,
+    registered: () => ({ routes: listRoutes(app), events: modules.flatMap((m) => (m.handlers ?? []).map((h) => h.event)) }),
     async start() {
       if (config.jwt.generated) logger.warn("JWT_SECRET is not set: using a random secret, tokens end with this process");
       await db.initialize();

@@ -12,6 +12,12 @@ const bool = (fallback: boolean) =>
     .optional()
     .transform((v) => (v === undefined ? fallback : v === "true" || v === "1" || v === "yes"));
 
+/** A boolean whose default depends on other settings (e.g. on in development, off in production). */
+const optionalBool = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .optional()
+  .transform((v) => (v === undefined ? undefined : v === "true" || v === "1" || v === "yes"));
+
 const nonNegativeInt = (fallback: number) =>
   z
     .string()
@@ -57,6 +63,7 @@ const envSchema = z.object({
   PORT: nonNegativeInt(3000).refine((n) => n <= 65535, "must be a port number (0..65535)"),
   DATABASE_URL: url(["postgres:", "postgresql:"]),
   DATA_DIR: z.string().optional().default("./data"),
+  API_DOCS: optionalBool,
   REDIS_URL: url(["redis:", "rediss:"]),
   REDIS_PREFIX: z.string().optional().default("cohort-live:"),
   // the contract sets no minimum length: a short secret is refused only in production (below); empty means unset
@@ -90,6 +97,8 @@ export interface Config {
   trustProxy: boolean;
   migrationsRun: boolean;
   shutdownTimeoutMs: number;
+  /** Serve the interactive API reference at /docs (the JSON descriptions are always served). */
+  apiDocs: boolean;
 }
 
 /** Parses the environment once; throws ConfigError with one readable line on any refusal. */
@@ -127,5 +136,6 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     trustProxy: e.TRUST_PROXY,
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    apiDocs: e.API_DOCS ?? !production,
   };
 }

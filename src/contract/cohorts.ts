@@ -6,10 +6,10 @@ import { UserRef } from "./users.js";
 export const CohortRole = z.enum(["learner", "mentor"]);
 export type CohortRole = z.infer<typeof CohortRole>;
 
-export const Cohort = z.object({ id: uuid, name: z.string(), slug: z.string(), createdAt: isoTime });
+export const Cohort = z.object({ id: uuid, name: z.string(), slug: z.string(), createdAt: isoTime }).meta({ id: "Cohort" });
 export type Cohort = z.infer<typeof Cohort>;
 
-export const Member = z.object({ user: UserRef, role: CohortRole, joinedAt: isoTime });
+export const Member = z.object({ user: UserRef, role: CohortRole, joinedAt: isoTime }).meta({ id: "Member" });
 export type Member = z.infer<typeof Member>;
 
 // URL-safe and readable; the contract sets no form, so letters of either case, `_` and `.` are allowed too

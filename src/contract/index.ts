@@ -6,15 +6,20 @@
 import { authEvents, authRoutes, authServerEvents } from "./auth.js";
 import { cohortRoutes } from "./cohorts.js";
 import type { ClientEventMap, ServerEventMap } from "./define.js";
+import { graphqlRoutes } from "./graphql.js";
 import { notificationEvents, notificationRoutes, notificationServerEvents } from "./notifications.js";
 import { opsRoutes, opsServerEvents } from "./ops.js";
 import { reviewEvents, reviewRoutes, reviewServerEvents } from "./reviews.js";
 import { sessionEvents, sessionRoutes, sessionServerEvents } from "./sessions.js";
 
+/** The contract version the documents describe (v2 adds to v1, never breaks it). */
+export const CONTRACT_VERSION = "2.0.0";
+
 export * from "./auth.js";
 export * from "./cohorts.js";
 export * from "./define.js";
 export * from "./errors.js";
+export * from "./graphql.js";
 export * from "./notifications.js";
 export * from "./ops.js";
 export * from "./primitives.js";
@@ -34,7 +39,7 @@ export type ApiRoutes = typeof apiRoutes;
 export type RouteName = keyof ApiRoutes;
 
 /** Every documented HTTP route: the API plus the platform's own (/healthz, /readyz, /metrics). */
-export const allRoutes = { ...apiRoutes, ...opsRoutes };
+export const allRoutes = { ...apiRoutes, ...graphqlRoutes, ...opsRoutes };
 
 /** Client → server events, each with its payload and success ack. */
 export const clientEventTable = { ...authEvents, ...sessionEvents, ...reviewEvents, ...notificationEvents };

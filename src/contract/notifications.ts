@@ -13,24 +13,28 @@ export const NotificationType = z.enum([
 ]);
 export type NotificationType = z.infer<typeof NotificationType>;
 
-export const Notification = z.object({
-  id: uuid,
-  type: NotificationType,
-  /** By type — see the contract's "Notifications": ids and titles a client needs to show and link it. */
-  payload: z.record(z.string(), z.unknown()),
-  createdAt: isoTime,
-  readAt: isoTime.nullable(),
-});
+export const Notification = z
+  .object({
+    id: uuid,
+    type: NotificationType,
+    /** By type — see the contract's "Notifications": ids and titles a client needs to show and link it. */
+    payload: z.record(z.string(), z.unknown()),
+    createdAt: isoTime,
+    readAt: isoTime.nullable(),
+  })
+  .meta({ id: "Notification" });
 export type Notification = z.infer<typeof Notification>;
 
-export const Announcement = z.object({
-  id: uuid,
-  cohortId: uuid,
-  author: Author,
-  title: z.string(),
-  body: z.string(),
-  createdAt: isoTime,
-});
+export const Announcement = z
+  .object({
+    id: uuid,
+    cohortId: uuid,
+    author: Author,
+    title: z.string(),
+    body: z.string(),
+    createdAt: isoTime,
+  })
+  .meta({ id: "Announcement" });
 export type Announcement = z.infer<typeof Announcement>;
 
 export const NotificationListQuery = z.object({

@@ -13,33 +13,37 @@ export type ReviewStatus = z.infer<typeof ReviewStatus>;
 export const Verdict = z.enum(["approve", "request_changes"]);
 export type Verdict = z.infer<typeof Verdict>;
 
-export const Review = z.object({
-  id: uuid,
-  cohortId: uuid,
-  author: Author,
-  title: z.string(),
-  description: z.string().nullable(),
-  language: z.string(),
-  code: z.string(),
-  revision: z.number().int(),
-  status: ReviewStatus,
-  createdAt: isoTime,
-  updatedAt: isoTime,
-});
+export const Review = z
+  .object({
+    id: uuid,
+    cohortId: uuid,
+    author: Author,
+    title: z.string(),
+    description: z.string().nullable(),
+    language: z.string(),
+    code: z.string(),
+    revision: z.number().int(),
+    status: ReviewStatus,
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  })
+  .meta({ id: "Review" });
 export type Review = z.infer<typeof Review>;
 
-export const Reviewer = z.object({ user: Author, verdict: Verdict.nullable() });
+export const Reviewer = z.object({ user: Author, verdict: Verdict.nullable() }).meta({ id: "Reviewer" });
 export type Reviewer = z.infer<typeof Reviewer>;
 
-export const ReviewComment = z.object({
-  id: uuid,
-  reviewId: uuid,
-  author: Author,
-  body: z.string(),
-  line: z.number().int().nullable(),
-  revision: z.number().int(),
-  createdAt: isoTime,
-});
+export const ReviewComment = z
+  .object({
+    id: uuid,
+    reviewId: uuid,
+    author: Author,
+    body: z.string(),
+    line: z.number().int().nullable(),
+    revision: z.number().int(),
+    createdAt: isoTime,
+  })
+  .meta({ id: "ReviewComment" });
 export type ReviewComment = z.infer<typeof ReviewComment>;
 
 const code = boundedBytes(z.string().min(1, { message: "must not be empty" }), MAX_CODE_BYTES);

@@ -8,6 +8,7 @@ import {
   IdParams,
   isoTime,
   limitParam,
+  nextCursor,
   text,
   tooLargeIssue,
   utf8Length,
@@ -26,24 +27,28 @@ export const TEXT_NAME = "code";
 export const SessionStatus = z.enum(["scheduled", "live", "ended"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
-export const Session = z.object({
-  id: uuid,
-  cohortId: uuid,
-  hostId: uuid,
-  title: z.string(),
-  language: z.string(),
-  status: SessionStatus,
-  createdAt: isoTime,
-  startedAt: isoTime.nullable(),
-  endedAt: isoTime.nullable(),
-});
+export const Session = z
+  .object({
+    id: uuid,
+    cohortId: uuid,
+    hostId: uuid,
+    title: z.string(),
+    language: z.string(),
+    status: SessionStatus,
+    createdAt: isoTime,
+    startedAt: isoTime.nullable(),
+    endedAt: isoTime.nullable(),
+  })
+  .meta({ id: "Session" });
 export type Session = z.infer<typeof Session>;
 
-export const ChatMessage = z.object({ id: uuid, sessionId: uuid, author: Author, body: z.string(), createdAt: isoTime });
+export const ChatMessage = z
+  .object({ id: uuid, sessionId: uuid, author: Author, body: z.string(), createdAt: isoTime })
+  .meta({ id: "ChatMessage" });
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /** A participant as presence shows them, with their cohort role. */
-export const PresenceUser = z.object({ userId: uuid, displayName: z.string(), role: CohortRole });
+export const PresenceUser = z.object({ userId: uuid, displayName: z.string(), role: CohortRole }).meta({ id: "PresenceUser" });
 export type PresenceUser = z.infer<typeof PresenceUser>;
 
 /** A Yjs/Awareness clientID (uint32), or null when the sender gave none. */
@@ -69,7 +74,9 @@ const AwarenessState = z
   })
   .meta({ description: `any JSON value, at most ${MAX_AWARENESS_BYTES} bytes` });
 
-export const AwarenessEntry = z.object({ userId: uuid, clientId: AwarenessClientId.nullable(), state: z.unknown() });
+export const AwarenessEntry = z
+  .object({ userId: uuid, clientId: AwarenessClientId.nullable(), state: z.unknown() })
+  .meta({ id: "AwarenessEntry" });
 export type AwarenessEntry = z.infer<typeof AwarenessEntry>;
 
 export const CreateSessionBody = z.object({
@@ -158,7 +165,7 @@ export const sessionRoutes = {
     params: IdParams,
     query: ChatQuery,
     status: 200,
-    response: z.object({ messages: z.array(ChatMessage) }),
+    response: z.object({ messages: z.array(ChatMessage), nextCursor }),
     errors: ["FORBIDDEN", "NOT_FOUND"],
   }),
 };
@@ -210,7 +217,7 @@ export const sessionEvents = clientEvents({
         .optional()
         .default(50),
     }),
-    ack: z.object({ messages: z.array(ChatMessage) }),
+    ack: z.object({ messages: z.array(ChatMessage), nextCursor }),
   },
 });
 

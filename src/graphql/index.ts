@@ -55,10 +55,11 @@ export function graphqlModule(core: Core, services: GraphQLServices): DomainModu
   });
 
   const router = Router();
-  router.all(GRAPHQL_PATH, async (req, res) => {
-    if (!production && req.method === "GET" && req.accepts(["json", "html"]) === "html") {
-      res.setHeader("Content-Security-Policy", GRAPHIQL_CSP);
-    }
+  router.get(GRAPHQL_PATH, async (req, res) => {
+    if (!production && req.accepts(["json", "html"]) === "html") res.setHeader("Content-Security-Policy", GRAPHIQL_CSP);
+    await yoga.handle(req, res, { req, res });
+  });
+  router.post(GRAPHQL_PATH, async (req, res) => {
     await yoga.handle(req, res, { req, res });
   });
   return { routes: router };

@@ -64,3 +64,21 @@ export function createHttpApp(deps: { config: Config; logger: Logger; metrics: M
   app.use(onError);
   return app;
 }
+
+interface StackLayer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle?: { stack?: StackLayer[] };
+}
+
+/** Every route registered on the app (`GET /api/me` …), read from Express's router stacks. */
+export function listRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: StackLayer[]) => {
+    for (const layer of stack) {
+      if (layer.route) for (const m of Object.keys(layer.route.methods)) out.push(`${m.toUpperCase()} ${layer.route.path}`);
+      else if (layer.handle?.stack) walk(layer.handle.stack);
+    }
+  };
+  walk((app as unknown as { router: { stack: StackLayer[] } }).router.stack);
+  return out;
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminOf, api, makeCohort, makeUser, startCluster, type Cluster } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { adminOf, api, makeCohort, makeUser } from "../support/rest.js";
 
 describe("shared fixtures work against the real auth and cohort routes", () => {
   let cluster: Cluster;

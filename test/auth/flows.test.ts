@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_EMAIL, adminOf, api, makeUser, sql, startCluster, uniqueEmail, type Cluster, type Node } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { adminOf, api, makeUser, uniqueEmail } from "../support/rest.js";
+import { ADMIN_EMAIL, type Node } from "../support/servers.js";
 
 describe("auth flows", () => {
   let cluster: Cluster;

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_EMAIL, api, connect, sql, startCluster, uniqueEmail, type Cluster, type Node } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, uniqueEmail } from "../support/rest.js";
+import { ADMIN_EMAIL, type Node } from "../support/servers.js";
+import { connect } from "../support/sockets.js";
 
 /**
  * Runs every auth and cohort flow on two nodes at debug level, recording every response body, then

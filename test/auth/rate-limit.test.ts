@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startCluster, uniqueEmail, type Cluster } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { api, uniqueEmail } from "../support/rest.js";
 
 const LIMIT = 5;
 

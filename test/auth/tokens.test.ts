@@ -1,6 +1,10 @@
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, connect, JWT_SECRET, makeUser, sql, startCluster, type Cluster, type Node } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, makeUser } from "../support/rest.js";
+import { JWT_SECRET, type Node } from "../support/servers.js";
+import { connect } from "../support/sockets.js";
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminOf, api, makeUser, newId, startCluster, uniqueEmail, type Cluster, type Node, type TestUser } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { adminOf, api, makeUser, newId, type TestUser, uniqueEmail } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
 
 type Case = [label: string, body: unknown, status: number, code: string];
 

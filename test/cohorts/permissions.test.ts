@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminOf, api, makeCohort, makeUser, newId, startCluster, type Cluster, type Node, type TestUser } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { adminOf, api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
 
 type Actor = "admin" | "mentor" | "otherMentor" | "learner" | "outsider" | "anonymous";
 const ACTORS: Actor[] = ["admin", "mentor", "otherMentor", "learner", "outsider", "anonymous"];

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminOf, api, makeCohort, makeUser, startCluster, type Cluster, type Node } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { adminOf, api, makeCohort, makeUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
 
 /**
  * Access is cached per node; every membership or role change is invalidated on every node, so the

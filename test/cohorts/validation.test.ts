@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminOf, api, makeCohort, makeUser, newId, startCluster, type Cluster, type Node, type TestUser } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { adminOf, api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
 
 type Case = [label: string, body: unknown, status: number, code: string];
 const MALFORMED_IDS = ["not-a-uuid", "1", "00000000-0000-0000-0000-00000000000z", "' OR 1=1 --"];

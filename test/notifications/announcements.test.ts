@@ -1,22 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  adminOf,
-  api,
-  type ClientSocket,
-  type Cluster,
-  connect,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  newId,
-  nextEvent,
-  record,
-  sleep,
-  sql,
-  startCluster,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { adminOf, api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitAck, emitOk, emitRaw, nextEvent, okAck, record } from "../support/sockets.js";
+import { eventually, sleep } from "../support/time.js";
 
 /** Long enough after the last expected event for a duplicate (or a stray delivery) to have arrived. */
 const SETTLE_MS = 1000;
@@ -110,7 +97,7 @@ describe("cohort announcements across three nodes", () => {
 
     // Carol was offline: she finds it with notifications:sync after connecting
     const carol1 = await open(1, carol);
-    const synced = await emitAck(carol1, "notifications:sync", {});
+    const synced = okAck(await emitAck(carol1, "notifications:sync", {}));
     expect(synced).toMatchObject({ ok: true, nextCursor: null });
     expect(synced.items).toEqual([
       expect.objectContaining({
@@ -122,9 +109,7 @@ describe("cohort announcements across three nodes", () => {
     const again = await emitAck(carol1, "notifications:sync", { after: synced.items[0].id });
     expect(again).toEqual({ ok: true, items: [], nextCursor: null });
     // an ack-only sync (no payload) is the same as {}
-    const bare = await (
-      carol1.timeout(10_000) as unknown as { emitWithAck: (e: string) => Promise<Record<string, unknown>> }
-    ).emitWithAck("notifications:sync");
+    const bare = await emitRaw(carol1, "notifications:sync");
     expect(bare).toMatchObject({ ok: true, items: synced.items });
   });
 
@@ -196,7 +181,7 @@ describe("cohort announcements across three nodes", () => {
     expect(left.items.map((i: { payload: { title: string } }) => i.payload.title)).toEqual(["three"]);
     expect((await api(n0!, "GET", "/api/notifications/unread-count", { token: bob.accessToken })).body).toEqual({ count: 1 });
     // sync without a cursor returns the unread ones only
-    expect((await emitAck(bob2, "notifications:sync", {})).items.map((i: { id: string }) => i.id)).toEqual([left.items[0].id]);
+    expect((await emitOk(bob2, "notifications:sync", {})).items.map((i) => i.id)).toEqual([left.items[0].id]);
 
     // someone else's notification as upTo is unknown to the caller
     const other = await api(n0!, "POST", "/api/notifications/read", { token: alice.accessToken, body: { upTo: two.id } });
@@ -248,9 +233,9 @@ describe("cohort announcements across three nodes", () => {
       ok: false,
       error: { code: "NOT_FOUND" },
     });
-    const synced = await emitAck(socket, "notifications:sync", { after: all.items[0].id });
+    const synced = await emitOk(socket, "notifications:sync", { after: all.items[0].id });
     expect(synced.items.map((i: { id: string }) => i.id)).toEqual(all.items.slice(1).map((i: { id: string }) => i.id));
-    const upper = await emitAck(socket, "notifications:sync", { after: all.items[0].id.toUpperCase() });
+    const upper = await emitOk(socket, "notifications:sync", { after: all.items[0].id.toUpperCase() });
     expect(upper.items.map((i: { id: string }) => i.id)).toEqual(synced.items.map((i: { id: string }) => i.id));
   });
 
@@ -324,8 +309,8 @@ describe("cohort announcements across three nodes", () => {
     await aliceGets;
     await sleep(SETTLE_MS);
     expect(carolSeen.map((s) => s.length)).toEqual([1, 1]);
-    const synced = await emitAck(carol0, "notifications:sync", {});
-    expect(synced.items.some((i: { payload: { title: string } }) => i.payload.title === "after")).toBe(false);
+    const synced = await emitOk(carol0, "notifications:sync", {});
+    expect(synced.items.some((i) => i.payload.title === "after")).toBe(false);
     // she no longer reads the cohort's announcements either
     expect((await api(n2!, "GET", `/api/cohorts/${cohort.id}/announcements`, { token: carol.accessToken })).status).toBe(403);
   });

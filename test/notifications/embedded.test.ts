@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type ClientSocket, connect, emitAck, makeCohort, makeUser, nextEvent, startEmbeddedNode } from "../helpers.js";
+import { startEmbeddedInProcess } from "../support/in-process.js";
+import { api, makeCohort, makeUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitOk, nextEvent } from "../support/sockets.js";
 
 /** Announcements, inbox and sync on the embedded database (PGlite, one serialised session, no Redis). */
 describe("notifications on the embedded database", () => {
-  let node: Awaited<ReturnType<typeof startEmbeddedNode>>;
+  let node: Awaited<ReturnType<typeof startEmbeddedInProcess>>;
   const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
-    node = await startEmbeddedNode();
+    node = await startEmbeddedInProcess();
   });
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -40,7 +42,7 @@ describe("notifications on the embedded database", () => {
     expect(inbox.items).toHaveLength(3);
     expect((await api(node, "GET", "/api/notifications/unread-count", { token: a.accessToken })).body).toEqual({ count: 3 });
 
-    const synced = await emitAck(socketA, "notifications:sync", { after: inbox.items[0].id });
+    const synced = await emitOk(socketA, "notifications:sync", { after: inbox.items[0].id });
     expect(synced.items.map((i: { id: string }) => i.id)).toEqual(inbox.items.slice(1).map((i: { id: string }) => i.id));
 
     const byIds = nextEvent(socketA2, "notification:read");
@@ -54,9 +56,7 @@ describe("notifications on the embedded database", () => {
     ).toBe(204);
     expect(await upTo).toEqual({ upTo: inbox.items[1].id });
     expect((await api(node, "GET", "/api/notifications/unread-count", { token: a.accessToken })).body).toEqual({ count: 1 });
-    expect((await emitAck(socketA, "notifications:sync", {})).items.map((i: { id: string }) => i.id)).toEqual([
-      inbox.items[2].id,
-    ]);
+    expect((await emitOk(socketA, "notifications:sync", {})).items.map((i) => i.id)).toEqual([inbox.items[2].id]);
     // b's inbox is untouched
     expect((await api(node, "GET", "/api/notifications/unread-count", { token: b.accessToken })).body).toEqual({ count: 3 });
   });

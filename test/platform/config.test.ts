@@ -2,7 +2,7 @@ import { CHILD_PATH } from "../env.js";
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config/config.js";
-import { MAIN, ROOT } from "../helpers.js";
+import { MAIN, ROOT } from "../support/processes.js";
 
 const PG = "postgres://u@db.example:5432/app";
 const REDIS = "redis://cache.example:6379";
@@ -85,6 +85,7 @@ describe("configuration", () => {
       trustProxy: true,
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
+      apiDocs: false,
     });
   });
 

@@ -1,10 +1,12 @@
 /** The default: no DATABASE_URL, no REDIS_URL — one node on the embedded PGlite in DATA_DIR. */
 import { afterAll, describe, expect, it } from "vitest";
-import { api, startNode, tempDir, uniqueEmail, type Node } from "../helpers.js";
+import { tempDir } from "../support/databases.js";
+import { type ProcessNode, startNode } from "../support/processes.js";
+import { api, uniqueEmail } from "../support/rest.js";
 
 describe("embedded mode", () => {
   const dir = tempDir();
-  let node: Node | undefined;
+  let node: ProcessNode | undefined;
   afterAll(async () => {
     await node?.stop("SIGKILL");
     dir.remove();

@@ -12,7 +12,7 @@ import { IdParams, text } from "../../src/contract/index.js";
 import { parse } from "../../src/http/validate.js";
 import { createLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/metrics.js";
-import { api } from "../helpers.js";
+import { api } from "../support/rest.js";
 
 describe("REST errors and limits", () => {
   let server: Server;

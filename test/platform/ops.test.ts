@@ -3,23 +3,12 @@ import { CHILD_PATH } from "../env.js";
 import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  createTestDatabase,
-  eventually,
-  JWT_SECRET,
-  makeUser,
-  MAIN,
-  nextEvent,
-  ROOT,
-  sql,
-  startNode,
-  TEST_DATABASE_URL,
-  tempDir,
-  uniqueEmail,
-  type Node,
-} from "../helpers.js";
+import { createTestDatabase, sql, tempDir, TEST_DATABASE_URL } from "../support/databases.js";
+import { MAIN, type ProcessNode, ROOT, startNode } from "../support/processes.js";
+import { api, makeUser, uniqueEmail } from "../support/rest.js";
+import { JWT_SECRET } from "../support/servers.js";
+import { connect, nextEvent } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
 
 /** A TCP proxy to PostgreSQL that can be taken down (connections refused and cut) and brought back. */
 async function pgProxy() {
@@ -70,7 +59,7 @@ const metricNames = [
 ];
 
 /** A write that must answer quickly while the database is down (never hang). */
-const register = (node: Node) =>
+const register = (node: ProcessNode) =>
   api(node, "POST", "/api/auth/register", {
     body: { email: uniqueEmail("ops"), password: "correct horse battery", displayName: "Ops" },
   });
@@ -78,7 +67,7 @@ const register = (node: Node) =>
 describe("readiness and writes while PostgreSQL is unreachable", () => {
   let proxy: Awaited<ReturnType<typeof pgProxy>>;
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
-  let node: Node;
+  let node: ProcessNode;
 
   beforeAll(async () => {
     proxy = await pgProxy();
@@ -195,7 +184,7 @@ describe("SIGTERM", () => {
 describe("migrations at start-up", () => {
   it("two processes migrating one empty database at once both start", async () => {
     const db = await createTestDatabase();
-    const nodes: Node[] = [];
+    const nodes: ProcessNode[] = [];
     try {
       const env = { DATABASE_URL: db.url, JWT_SECRET };
       nodes.push(...(await Promise.all([startNode(env), startNode(env)])));

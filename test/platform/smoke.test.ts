@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startCluster, type Cluster } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { api } from "../support/rest.js";
 
 describe("two nodes on PostgreSQL and Redis", () => {
   let cluster: Cluster;

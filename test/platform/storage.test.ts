@@ -10,7 +10,7 @@ import { migrations } from "../../migrations/index.js";
 import { createDataSource } from "../../src/db/datasource.js";
 import { runMigrations } from "../../src/db/migrate.js";
 import { isUniqueViolation } from "../../src/errors.js";
-import { createTestDatabase, tempDir } from "../helpers.js";
+import { createTestDatabase, tempDir } from "../support/databases.js";
 
 interface Storage {
   ds: DataSource;

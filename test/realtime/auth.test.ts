@@ -1,19 +1,11 @@
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXPIRY_GRACE_MS } from "../../src/realtime/connections.js";
-import {
-  type ClientSocket,
-  type Cluster,
-  connect,
-  emitAck,
-  JWT_SECRET,
-  makeUser,
-  newId,
-  nextEvent,
-  sleep,
-  startCluster,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { makeUser, newId, type TestUser } from "../support/rest.js";
+import { JWT_SECRET } from "../support/servers.js";
+import { type ClientSocket, connect, disconnected, emitAck, nextEvent, okAck } from "../support/sockets.js";
+import { sleep } from "../support/time.js";
 
 const sign = (sub: string, expiresInSec: number, secret = JWT_SECRET) =>
   jwt.sign({ role: "learner" }, secret, { algorithm: "HS256", subject: sub, expiresIn: expiresInSec });
@@ -72,7 +64,7 @@ describe("socket authentication across two nodes", () => {
     const doomed = await connect(n0!, sign(user.id, 2));
     const kept = await connect(n1!, sign(user.id, 2));
     sockets.push(doomed, kept);
-    const doomedGone = nextEvent<string>(doomed, "disconnect", () => true, 30_000);
+    const doomedGone = disconnected(doomed, 30_000);
     const [expiredDoomed, expiredKept] = await Promise.all([nextEvent(doomed, "auth:expired"), nextEvent(kept, "auth:expired")]);
     expect(expiredDoomed).toEqual({ exp: expect.any(Number) });
     expect(expiredKept.exp * 1000).toBeLessThanOrEqual(Date.now());
@@ -88,7 +80,7 @@ describe("socket authentication across two nodes", () => {
     });
     const refreshed = await emitAck(kept, "auth:refresh", { token: user.accessToken });
     expect(refreshed).toEqual({ ok: true, exp: expect.any(Number) });
-    expect(refreshed.exp * 1000).toBeGreaterThan(Date.now());
+    expect(okAck(refreshed).exp * 1000).toBeGreaterThan(Date.now());
 
     expect(await doomedGone).toBe("io server disconnect");
     // past the moment it would have been disconnected (same exp, same 10 s grace), the refreshed socket is still served

@@ -1,18 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  type ClientSocket,
-  type Cluster,
-  connect,
-  emitAck,
-  makeUser,
-  type Node,
-  sleep,
-  startCluster,
-  type TestUser,
-} from "../helpers.js";
-
-import type { ClientEventName } from "../../src/contract/index.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { api, makeUser, type TestUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
+import { type ClientSocket, connect, emitAck, emitRaw, emitRawWithin, sendRaw } from "../support/sockets.js";
+import { sleep } from "../support/time.js";
+import type { ClientToServerEvents } from "../support/contract.js";
 
 const MB = 1024 * 1024;
 
@@ -118,7 +110,7 @@ const EVENTS: EventCase[] = [
 ];
 
 /** Every client event of the typed event map: the compiler makes this list complete. */
-const CONTRACT_EVENTS: Record<ClientEventName, true> = {
+const CONTRACT_EVENTS: Record<keyof ClientToServerEvents, true> = {
   "auth:refresh": true,
   "notifications:sync": true,
   "session:join": true,
@@ -147,7 +139,7 @@ function generic(c: EventCase): [label: string, args: unknown[], code: string][]
 }
 
 async function metric(node: Node, event: string, outcome: string): Promise<number> {
-  const text = (await api(node, "GET", "/metrics")).body as unknown as string;
+  const text = (await api<string>(node, "GET", "/metrics")).body;
   const line = text.split("\n").find((l) => l.startsWith(`cohort_live_events_total{event="${event}",outcome="${outcome}"}`));
   return line ? Number(line.split(" ").pop()) : 0;
 }
@@ -185,7 +177,7 @@ describe("event payload validation, unknown events and the per-socket rate limit
       const socket = await open(node);
       const bystander = await open(node);
       for (const [label, args, code] of generic(c)) {
-        const ack = await emitAck(socket, c.event, ...args);
+        const ack = await emitRaw(socket, c.event, ...args);
         expect(ack, `${c.event} with ${label}`).toEqual({ ok: false, error: { code, message: expect.any(String) } });
         // the node keeps serving others (and this socket) throughout
         expect(await emitAck(bystander, "notifications:sync", {})).toMatchObject({ ok: true });
@@ -197,17 +189,15 @@ describe("event payload validation, unknown events and the per-socket rate limit
   it("an event sent without an ack is still validated and counted", async () => {
     const socket = await open(node);
     const before = await metric(node, "notifications:sync", "INVALID_PAYLOAD");
-    const raw = socket as unknown as { emit: (e: string, p: unknown) => void };
-    raw.emit("notifications:sync", { after: 12 });
-    raw.emit("notifications:sync", "nope");
+    sendRaw(socket, "notifications:sync", { after: 12 });
+    sendRaw(socket, "notifications:sync", "nope");
     await expect.poll(() => metric(node, "notifications:sync", "INVALID_PAYLOAD")).toBe(before + 2);
   });
 
   it("a payload nested too deeply to walk is INVALID_PAYLOAD, sent as a raw Socket.IO packet", async () => {
     const socket = await open(node);
     // socket.io-client's encoder would overflow its own stack on this, so write the packet to the transport
-    const engine = (socket.io as unknown as { engine: { write(d: string): void; on(e: string, f: (d: string) => void): void } })
-      .engine;
+    const engine = socket.io.engine;
     const frames: string[] = [];
     engine.on("message", (d) => frames.push(String(d)));
     const deep = "[".repeat(20_000) + "]".repeat(20_000);
@@ -222,13 +212,8 @@ describe("event payload validation, unknown events and the per-socket rate limit
   it('unknown events are ignored (no ack) and counted as event="unknown"', async () => {
     const socket = await open(node);
     const before = await metric(node, "unknown", "ignored");
-    (socket as unknown as { emit: (e: string, p: unknown) => void }).emit("no:such:event", { a: 1 });
-    await expect(
-      (socket.timeout(500) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<unknown> }).emitWithAck(
-        "admin:drop-tables",
-        {},
-      ),
-    ).rejects.toThrow();
+    sendRaw(socket, "no:such:event", { a: 1 });
+    await expect(emitRawWithin(500, socket, "admin:drop-tables", {})).rejects.toThrow();
     expect(await metric(node, "unknown", "ignored")).toBe(before + 2);
     expect(await emitAck(socket, "notifications:sync", {})).toMatchObject({ ok: true });
   });
@@ -245,7 +230,7 @@ describe("event payload validation, unknown events and the per-socket rate limit
     const acks = await flood;
     const limitedAcks = acks.filter((a) => a.ok === false);
     expect(limitedAcks.length).toBeGreaterThan(0);
-    for (const a of limitedAcks) expect(a.error.code).toBe("RATE_LIMITED");
+    for (const a of limitedAcks) expect(a.error?.code).toBe("RATE_LIMITED");
     expect(acks.some((a) => a.ok === true)).toBe(true);
     for (const a of othersAcks) expect(a).toMatchObject({ ok: true });
     expect(await metric(limited, "notifications:sync", "RATE_LIMITED")).toBe(limitedAcks.length);

@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  type ClientSocket,
-  type Cluster,
-  connect,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  type PrivateRedis,
-  startCluster,
-  startPrivateRedis,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { type PrivateRedis, startPrivateRedis } from "../support/redis.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitOk, nextEvent } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
 
 /** The contract: within 10 s of Redis' return, /readyz is 200 and cross-node delivery works again. */
 const RECOVERY_MS = 10_000;
@@ -80,10 +70,10 @@ describe("Redis stopped and restarted under two running nodes", () => {
       const late = await connect(n1!, learner.accessToken);
       sockets.push(late);
       // what a socket may have missed live, it finds through sync
-      const synced = await emitAck(late, "notifications:sync", {});
+      const synced = await emitOk(late, "notifications:sync", {});
       expect(synced.ok).toBe(true);
-      expect(synced.items.map((i: { payload: { title: string } }) => i.payload.title)).toContain("during the outage");
-      const metrics = (await api(n0!, "GET", "/metrics")).body as unknown as string;
+      expect(synced.items.map((i) => i.payload.title)).toContain("during the outage");
+      const metrics = (await api<string>(n0!, "GET", "/metrics")).body;
       expect(Number(/^cohort_live_redis_errors_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
 
       await redis.start();
@@ -156,7 +146,7 @@ describe("Redis stopped and restarted under two running nodes", () => {
   });
 
   it("/metrics exposes every series of the contract", async () => {
-    const text = (await api(cluster.nodes[1]!, "GET", "/metrics")).body as unknown as string;
+    const text = (await api<string>(cluster.nodes[1]!, "GET", "/metrics")).body;
     for (const series of [
       "cohort_live_sockets_connected",
       "cohort_live_events_total",

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, makeCohort, makeUser, type Node, sql, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
 
 describe("peer review auto-assignment", () => {
   let cluster: Cluster;

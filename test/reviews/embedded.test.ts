@@ -1,13 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type ClientSocket, connect, emitAck, makeCohort, makeUser, nextEvent, startEmbeddedNode } from "../helpers.js";
+import { startEmbeddedInProcess } from "../support/in-process.js";
+import { api, makeCohort, makeUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitAck, nextEvent } from "../support/sockets.js";
 
 /** The same review flow on the embedded database (PGlite, one serialised session, no Redis). */
 describe("peer reviews on the embedded database", () => {
-  let node: Awaited<ReturnType<typeof startEmbeddedNode>>;
+  let node: Awaited<ReturnType<typeof startEmbeddedInProcess>>;
   let socket: ClientSocket | undefined;
 
   beforeAll(async () => {
-    node = await startEmbeddedNode();
+    node = await startEmbeddedInProcess();
   });
   afterAll(async () => {
     socket?.close();

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, makeCohort, makeUser, newId, type Node, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
 
 const KB = 1024;
 

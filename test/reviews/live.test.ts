@@ -1,25 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  type ClientSocket,
-  connect,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  type Node,
-  record,
-  startCluster,
-  type Cluster,
-  type TestUser,
-} from "../helpers.js";
-
-interface Notification {
-  id: string;
-  type: string;
-  payload: Record<string, unknown>;
-}
+import { type Cluster, startCluster } from "../support/clusters.js";
+import type { NotificationDto as Notification } from "../support/contract.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
+import { type ClientSocket, connect, emitAck, nextEvent, record } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
 
 /** Two nodes on one database and Redis: live comments and statuses across nodes, and who gets notified. */
 describe("peer reviews across nodes", () => {
@@ -104,16 +89,8 @@ describe("peer reviews across nodes", () => {
     // live: the author (n0) and r2 (n1) get the notification event
     const authorSocket = await open(n0, author);
     const r2Socket = await open(n1, r2);
-    const liveAuthor = nextEvent<Notification>(
-      authorSocket,
-      "notification",
-      (n) => n.type === "review_comment" && n.payload.reviewId === id,
-    );
-    const liveR2 = nextEvent<Notification>(
-      r2Socket,
-      "notification",
-      (n) => n.type === "review_comment" && n.payload.reviewId === id,
-    );
+    const liveAuthor = nextEvent(authorSocket, "notification", (n) => n.type === "review_comment" && n.payload.reviewId === id);
+    const liveR2 = nextEvent(r2Socket, "notification", (n) => n.type === "review_comment" && n.payload.reviewId === id);
 
     // the mentor comments first: author, r1, r2 are told; the mentor is not
     const first = await api(n1, "POST", `/api/reviews/${id}/comments`, {
@@ -146,7 +123,7 @@ describe("peer reviews across nodes", () => {
 
   it("review_requested to the reviewers, review_verdict to the author, live on any node", async () => {
     const r1Socket = await open(n1, r1);
-    const requested = nextEvent<Notification>(r1Socket, "notification", (n) => n.type === "review_requested");
+    const requested = nextEvent(r1Socket, "notification", (n) => n.type === "review_requested");
     const id = await create(n0);
     expect((await requested).payload).toEqual({ reviewId: id, cohortId, title: "Parser" });
     expect((await inbox(n0, r2, id)).map((n) => n.type)).toEqual(["review_requested"]);
@@ -154,11 +131,7 @@ describe("peer reviews across nodes", () => {
     expect(await inbox(n0, other, id)).toEqual([]);
 
     const authorSocket = await open(n1, author);
-    const told = nextEvent<Notification>(
-      authorSocket,
-      "notification",
-      (n) => n.type === "review_verdict" && n.payload.reviewId === id,
-    );
+    const told = nextEvent(authorSocket, "notification", (n) => n.type === "review_verdict" && n.payload.reviewId === id);
     await api(n0, "POST", `/api/reviews/${id}/verdict`, { token: r1.accessToken, body: { verdict: "approve" } });
     expect((await told).payload).toEqual({ reviewId: id, verdict: "approve", status: "open" });
     expect((await inbox(n0, r2, id)).map((n) => n.type)).toEqual(["review_requested"]);

@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  adminOf,
-  api,
-  type ClientSocket,
-  connect,
-  emitAck,
-  makeCohort,
-  makeUser,
-  newId,
-  type Node,
-  startCluster,
-  type Cluster,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { adminOf, api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
+import { type ClientSocket, connect, emitAck, emitRaw } from "../support/sockets.js";
 
 /** Who may do what on a review: author, assigned reviewer, other learner, cohort mentor, non-member (and admin). */
 describe("peer review permissions", () => {
@@ -224,10 +214,10 @@ describe("peer review permissions", () => {
     }
     const socket = await connect(node, mentor.accessToken);
     sockets.push(socket);
-    for (const event of ["review:subscribe", "review:unsubscribe"]) {
+    for (const event of ["review:subscribe", "review:unsubscribe"] as const) {
       expect((await emitAck(socket, event, { reviewId: unknown })).error?.code).toBe("NOT_FOUND");
       expect((await emitAck(socket, event, { reviewId: "nope" })).error?.code).toBe("INVALID_PAYLOAD");
-      expect((await emitAck(socket, event, {})).error?.code).toBe("INVALID_PAYLOAD");
+      expect((await emitRaw(socket, event, {})).error?.code).toBe("INVALID_PAYLOAD");
     }
   });
 });

@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  type ClientSocket,
-  connect,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  type Node,
-  record,
-  sql,
-  startCluster,
-  type Cluster,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type Node } from "../support/servers.js";
+import { type ClientSocket, connect, emitAck, record } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
 
 describe("peer review verdicts, revisions and closing", () => {
   let cluster: Cluster;
@@ -65,7 +56,7 @@ describe("peer review verdicts, revisions and closing", () => {
     const watcher = await connect(node, mentor.accessToken);
     sockets.push(watcher);
     expect(await emitAck(watcher, "review:subscribe", { reviewId: id })).toEqual({ ok: true });
-    const statuses = record<{ reviewId: string; status: string }>(watcher, "review:status");
+    const statuses = record(watcher, "review:status");
     expect(await openAssignments(id)).toEqual([r1.id, r2.id].sort());
 
     // one approval of two: still open (no status event); r1's assignment is done, r2's still open

@@ -1,19 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  emitAck,
-  makeCohort,
-  makeUser,
-  newId,
-  nextEvent,
-  record,
-  sql,
-  startCluster,
-  type Cluster,
-  type ClientSocket,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitAck, emitOk, emitRaw, nextEvent, okAck, record } from "../support/sockets.js";
 
 describe("session chat", () => {
   let cluster: Cluster;
@@ -56,7 +45,7 @@ describe("session chat", () => {
     const senderTab = await open(learner, 1);
     const other = await open(mentor, 1);
     const got = [sender, senderTab, other].map((s) => nextEvent(s, "chat:message"));
-    const ack = await send(sender, "hello 👋");
+    const ack = okAck(await send(sender, "hello 👋"));
     expect(ack).toMatchObject({
       ok: true,
       message: { sessionId, author: { id: learner.id, displayName: learner.displayName }, body: "hello 👋" },
@@ -71,7 +60,7 @@ describe("session chat", () => {
     const listener = await open(mentor, 1);
     const seen = record(listener, "chat:message");
     const clientId = crypto.randomUUID();
-    const first = await send(sender, "only once", clientId);
+    const first = okAck(await send(sender, "only once", clientId));
     const [retry, concurrent1, concurrent2] = await Promise.all([
       send(sender, "a different body", clientId),
       send(sender, "only once", clientId),
@@ -87,7 +76,7 @@ describe("session chat", () => {
     expect(seen.filter((e) => e.message.id === first.message.id)).toHaveLength(1);
     // the same clientId from another author is another message
     const mentorSocket = await open(mentor, 0);
-    const theirs = await send(mentorSocket, "mine", clientId);
+    const theirs = okAck(await send(mentorSocket, "mine", clientId));
     expect(theirs.ok).toBe(true);
     expect(theirs.message.id).not.toBe(first.message.id);
   });
@@ -101,14 +90,14 @@ describe("session chat", () => {
       { sessionId, body: "ok" },
       { sessionId, body: 5, clientId: crypto.randomUUID() },
     ]) {
-      expect(await emitAck(s, "chat:send", payload)).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
+      expect(await emitRaw(s, "chat:send", payload)).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     }
     expect((await send(s, "🙂".repeat(2000))).ok).toBe(true);
   });
 
   it("history pages oldest first with a keyset cursor, over sockets and REST; the join ack has the newest 50", async () => {
     const s = await open(learner, 0);
-    const before = await emitAck(s, "chat:history", { sessionId, limit: 200 });
+    const before = await emitOk(s, "chat:history", { sessionId, limit: 200 });
     const existing = before.messages.length;
     const bodies = Array.from({ length: 55 }, (_, i) => `m${String(i).padStart(2, "0")}`);
     for (const body of bodies) expect((await send(s, body)).ok).toBe(true);
@@ -116,7 +105,7 @@ describe("session chat", () => {
     const all: { id: string; body: string }[] = [];
     let after: string | undefined;
     for (;;) {
-      const page = await emitAck(s, "chat:history", { sessionId, limit: 20, ...(after ? { after } : {}) });
+      const page = okAck(await emitAck(s, "chat:history", { sessionId, limit: 20, ...(after ? { after } : {}) }));
       expect(page.ok).toBe(true);
       all.push(...page.messages);
       if (!page.nextCursor) break;
@@ -139,12 +128,12 @@ describe("session chat", () => {
       expect(bad.status, q).toBe(400);
     }
     for (const limit of [0, true, [7], null, "many"]) {
-      expect(await emitAck(s, "chat:history", { sessionId, limit }), String(limit)).toMatchObject({
+      expect(await emitRaw(s, "chat:history", { sessionId, limit }), String(limit)).toMatchObject({
         ok: false,
         error: { code: "INVALID_PAYLOAD" },
       });
     }
-    expect((await emitAck(s, "chat:history", { sessionId, limit: "3" })).messages).toHaveLength(3);
+    expect((await emitRaw(s, "chat:history", { sessionId, limit: "3" })).messages).toHaveLength(3);
     expect(await emitAck(s, "chat:history", { sessionId, after: "x" })).toMatchObject({
       ok: false,
       error: { code: "INVALID_PAYLOAD" },
@@ -163,7 +152,7 @@ describe("session chat", () => {
     });
     expect(last.body).toEqual({ messages: [], nextCursor: null });
 
-    const joined = await emitAck(await connect(cluster.nodes[1], mentor.accessToken), "session:join", { sessionId });
+    const joined = await emitOk(await connect(cluster.nodes[1], mentor.accessToken), "session:join", { sessionId });
     expect(joined.chat).toHaveLength(50);
     expect(joined.chat.map((m: { body: string }) => m.body)).toEqual(bodies.slice(5));
   });

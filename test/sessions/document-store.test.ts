@@ -6,7 +6,7 @@ import { runMigrations } from "../../src/db/migrate.js";
 import type { DocumentStore } from "../../src/sessions/document-store.js";
 import { createTypeormDocumentStore } from "../../src/sessions/typeorm-document-store.js";
 import { initialUpdate } from "../../src/sessions/ydoc.js";
-import { createTestDatabase, tempDir } from "../helpers.js";
+import { createTestDatabase, tempDir } from "../support/databases.js";
 
 /** A client document that types into the shared `code` text and keeps the updates it produced. */
 function typist(seed: Uint8Array) {

@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import {
-  api,
-  connect,
-  DocClient,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  sql,
-  startCluster,
-  type Cluster,
-  type ClientSocket,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitAck, emitRaw, okAck } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
+import { DocClient } from "../support/yjs.js";
 
 describe("shared document across two nodes", () => {
   let cluster: Cluster;
@@ -127,7 +119,9 @@ describe("shared document across two nodes", () => {
     for (let n = 0; n < 10; n++) expect(stored).toContain(`o${n} `);
 
     // a synced client asks again: nothing is missing
-    const again = await emitAck(roamer.socket, "doc:sync", { sessionId: id, stateVector: Y.encodeStateVector(roamer.doc) });
+    const again = okAck(
+      await emitAck(roamer.socket, "doc:sync", { sessionId: id, stateVector: Y.encodeStateVector(roamer.doc) }),
+    );
     expect(again.ok).toBe(true);
     expect(Y.decodeUpdate(new Uint8Array(again.update)).structs).toHaveLength(0);
   });
@@ -146,9 +140,9 @@ describe("shared document across two nodes", () => {
       update: truncated.subarray(0, truncated.length - 3),
     });
     expect(cut).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
-    const text = await emitAck(client.socket, "doc:update", { sessionId: id, update: "a string" });
+    const text = await emitRaw(client.socket, "doc:update", { sessionId: id, update: "a string" });
     expect(text).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
-    const missing = await emitAck(client.socket, "doc:update", { sessionId: id });
+    const missing = await emitRaw(client.socket, "doc:update", { sessionId: id });
     expect(missing).toMatchObject({ ok: false, error: { code: "INVALID_PAYLOAD" } });
     const big = await emitAck(client.socket, "doc:update", { sessionId: id, update: new Uint8Array(256 * 1024 + 1) });
     expect(big).toMatchObject({ ok: false, error: { code: "PAYLOAD_TOO_LARGE" } });
@@ -172,7 +166,7 @@ describe("shared document across two nodes", () => {
   it("refuses updates that decode but cannot be applied, so the document stays readable", async () => {
     const id = await newLiveSession("x");
     const client = new DocClient(id);
-    const joinAck = await client.join(await open(learners[3], 0));
+    const joinAck = okAck(await client.join(await open(learners[3], 0)));
     const initial = Y.decodeUpdate(new Uint8Array(joinAck.state)).structs[0].id;
     const before = await logRows(id);
     const varuint = (n: number) => {

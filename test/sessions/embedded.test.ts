@@ -1,26 +1,16 @@
 /** One node on the embedded PGlite with the in-memory engine: the whole session flow, and a restart. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  embeddedEnv,
-  api,
-  connect,
-  DocClient,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  startNode,
-  tempDir,
-  type ClientSocket,
-  type Node,
-  type TestUser,
-} from "../helpers.js";
+import { tempDir } from "../support/databases.js";
+import { embeddedEnv, type ProcessNode, startNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitOk, nextEvent, okAck } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
+import { DocClient } from "../support/yjs.js";
 
 describe("live sessions on one embedded node", () => {
   const dir = tempDir();
   const env = embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0" });
-  let node: Node;
+  let node: ProcessNode;
   let mentor: TestUser;
   let learners: TestUser[];
   let sessionId: string;
@@ -71,13 +61,13 @@ describe("live sessions on one embedded node", () => {
       })) as string;
       expect(text).toHaveLength("// hi\n".length + 150);
 
-      const sent = await emitAck(clients[1].socket, "chat:send", {
+      const sent = await emitOk(clients[1].socket, "chat:send", {
         sessionId,
         body: "embedded chat",
         clientId: crypto.randomUUID(),
       });
       expect(sent.ok).toBe(true);
-      expect((await emitAck(clients[0].socket, "chat:history", { sessionId })).messages).toEqual([sent.message]);
+      expect((await emitOk(clients[0].socket, "chat:history", { sessionId })).messages).toEqual([sent.message]);
       clients[2].socket.close();
       expect(await left).toEqual({ sessionId, userId: learners[2].id });
 
@@ -88,7 +78,7 @@ describe("live sessions on one embedded node", () => {
       const reader = new DocClient(sessionId);
       const s = await connect(node, learners[0].accessToken);
       sockets.push(s);
-      const ack = await reader.join(s);
+      const ack = okAck(await reader.join(s));
       expect(reader.text()).toBe(text);
       expect(ack.chat.map((m: { body: string }) => m.body)).toEqual(["embedded chat"]);
       expect(ack.presence.map((p: { userId: string }) => p.userId)).toEqual([learners[0].id]);

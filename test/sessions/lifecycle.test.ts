@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  DocClient,
-  emitAck,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  startCluster,
-  type Cluster,
-  type ClientSocket,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitAck, emitOk, nextEvent, okAck } from "../support/sockets.js";
+import { DocClient } from "../support/yjs.js";
 
 describe("session lifecycle and permissions", () => {
   let cluster: Cluster;
@@ -220,7 +211,7 @@ describe("session lifecycle and permissions", () => {
     const client = new DocClient(id);
     const joined = await client.join(notJoined);
     expect(joined).toMatchObject({ ok: true, session: { id, status: "scheduled" }, chat: [], awareness: [] });
-    expect(joined.presence).toEqual([{ userId: learner.id, displayName: learner.displayName, role: "learner" }]);
+    expect(okAck(joined).presence).toEqual([{ userId: learner.id, displayName: learner.displayName, role: "learner" }]);
     expect(client.text()).toBe("let a = 1;\n");
     expect(await client.type("x")).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     expect(await emitAck(client.socket, "awareness:update", { sessionId: id, state: { c: 1 } })).toMatchObject({
@@ -250,7 +241,7 @@ describe("session lifecycle and permissions", () => {
       const c = new DocClient(id);
       const ack = await c.join(await open(learner, node));
       expect(ack).toMatchObject({ ok: true, session: { status: "ended" } });
-      expect(ack.chat.map((m: { body: string }) => m.body)).toEqual(["during"]);
+      expect(okAck(ack).chat.map((m) => m.body)).toEqual(["during"]);
       expect(c.text()).toBe(textAtEnd);
       expect(await c.type("z")).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
       expect(await emitAck(c.socket, "chat:send", { sessionId: id, body: "late", clientId: crypto.randomUUID() })).toMatchObject({
@@ -261,7 +252,7 @@ describe("session lifecycle and permissions", () => {
         ok: false,
         error: { code: "FORBIDDEN" },
       });
-      expect((await emitAck(c.socket, "chat:history", { sessionId: id })).messages).toHaveLength(1);
+      expect((await emitOk(c.socket, "chat:history", { sessionId: id })).messages).toHaveLength(1);
     }
     expect(await client.type("w")).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     expect((await api(cluster.nodes[1], "GET", `/api/sessions/${id}/document`, { token: learner.accessToken })).body.text).toBe(

@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  DocClient,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  startCluster,
-  type Cluster,
-  type ClientSocket,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import type { ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitAck, emitOk, nextEvent } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
+import { DocClient } from "../support/yjs.js";
 
 describe("a node killed with SIGKILL", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   const sockets: ClientSocket[] = [];
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -27,7 +19,7 @@ describe("a node killed with SIGKILL", () => {
   let ghost: TestUser;
   let sessionId: string;
   beforeAll(async () => {
-    cluster = await startCluster(2);
+    cluster = await startProcessCluster(2);
     [mentor, survivor, ghost] = await Promise.all([
       makeUser(cluster.nodes[0], "mentor"),
       makeUser(cluster.nodes[0], "learner"),
@@ -71,7 +63,7 @@ describe("a node killed with SIGKILL", () => {
 
       const mentorSocket = await connect(cluster.nodes[0], mentor.accessToken);
       sockets.push(mentorSocket);
-      const ack = await emitAck(mentorSocket, "session:join", { sessionId });
+      const ack = await emitOk(mentorSocket, "session:join", { sessionId });
       expect(ack.presence.map((p: { userId: string }) => p.userId).sort()).toEqual([mentor.id, survivor.id].sort());
       expect(ack.awareness.some((a: { userId: string }) => a.userId === ghost.id)).toBe(false);
       expect((await here.type("s")).ok).toBe(true);

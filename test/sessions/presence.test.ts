@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  record,
-  startCluster,
-  type Cluster,
-  type ClientSocket,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitAck, emitOk, emitRaw, nextEvent, okAck, record } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
 
 describe("presence and awareness across two nodes", () => {
   let cluster: Cluster;
@@ -28,7 +18,7 @@ describe("presence and awareness across two nodes", () => {
   const join = async (socket: ClientSocket, sessionId: string) => {
     const ack = await emitAck(socket, "session:join", { sessionId });
     expect(ack.ok).toBe(true);
-    return ack;
+    return okAck(ack);
   };
   const liveSession = async () => {
     const { session } = (
@@ -44,6 +34,9 @@ describe("presence and awareness across two nodes", () => {
   };
   const ref = (u: TestUser) => ({ userId: u.id, displayName: u.displayName, role: "learner" });
   const ids = (list: { userId: string }[]) => list.map((p) => p.userId).sort();
+  /** The cursor of an awareness state (free-form client data). */
+  const cursorOf = (state: unknown) =>
+    typeof state === "object" && state !== null && "cursor" in state ? state.cursor : undefined;
 
   beforeAll(async () => {
     cluster = await startCluster(2);
@@ -112,29 +105,29 @@ describe("presence and awareness across two nodes", () => {
     const toB = nextEvent(b1, "awareness:update");
     const toTab = nextEvent(a2, "awareness:update");
     expect(await emitAck(a1, "awareness:update", { sessionId: id, state: { cursor: 5, name: "A" } })).toEqual({ ok: true });
-    expect(await toB).toEqual({ sessionId: id, userId: a.id, state: { cursor: 5, name: "A" } });
-    expect(await toTab).toEqual({ sessionId: id, userId: a.id, state: { cursor: 5, name: "A" } });
+    expect(await toB).toEqual({ sessionId: id, userId: a.id, clientId: null, state: { cursor: 5, name: "A" } });
+    expect(await toTab).toEqual({ sessionId: id, userId: a.id, clientId: null, state: { cursor: 5, name: "A" } });
 
     // a burst is coalesced: every send is acked, the others end at the newest state with fewer events
     const acks = await Promise.all(
       Array.from({ length: 30 }, (_, i) => emitAck(a1, "awareness:update", { sessionId: id, state: { cursor: 100 + i } })),
     );
     expect(acks.every((r) => r.ok)).toBe(true);
-    await eventually(() => bSeen.length > 0 && bSeen[bSeen.length - 1].state.cursor === 129);
+    await eventually(() => bSeen.length > 0 && cursorOf(bSeen[bSeen.length - 1].state) === 129);
     expect(bSeen.length).toBeLessThan(31);
     expect(selfSeen).toHaveLength(0);
 
     // a late joiner on the other node sees A's last state at once
     const c1 = await open(c, 0);
     const late = await eventually(async () => {
-      const ack = await emitAck(c1, "session:join", { sessionId: id });
-      return ack.awareness.some((x: { state: { cursor: number } }) => x.state.cursor === 129) ? ack : null;
+      const ack = await emitOk(c1, "session:join", { sessionId: id });
+      return ack.awareness.some((x) => cursorOf(x.state) === 129) ? ack : null;
     });
-    expect(late!.awareness).toContainEqual({ userId: a.id, state: { cursor: 129 } });
+    expect(late!.awareness).toContainEqual({ userId: a.id, clientId: null, state: { cursor: 129 } });
 
     const tooBig = await emitAck(a1, "awareness:update", { sessionId: id, state: { blob: "x".repeat(1100) } });
     expect(tooBig).toMatchObject({ ok: false, error: { code: "PAYLOAD_TOO_LARGE" } });
-    expect(await emitAck(a1, "awareness:update", { sessionId: id })).toMatchObject({
+    expect(await emitRaw(a1, "awareness:update", { sessionId: id })).toMatchObject({
       ok: false,
       error: { code: "INVALID_PAYLOAD" },
     });
@@ -144,7 +137,7 @@ describe("presence and awareness across two nodes", () => {
     a1.close();
     expect(await emitAck(a2, "session:leave", { sessionId: id })).toEqual({ ok: true });
     await aLeft;
-    const again = await emitAck(c1, "session:join", { sessionId: id });
+    const again = await emitOk(c1, "session:join", { sessionId: id });
     expect(again.awareness.some((x: { userId: string }) => x.userId === a.id)).toBe(false);
     expect(ids(again.presence)).toEqual(ids([ref(b), ref(c)]));
   });
@@ -161,7 +154,7 @@ describe("presence and awareness across two nodes", () => {
     const mentorSocket = await open(mentor, 0);
     await join(mentorSocket, id);
     const heard = [v0, v1].flatMap((s) =>
-      ["chat:message", "awareness:update", "presence:joined", "presence:left"].map((e) => record(s, e)),
+      (["chat:message", "awareness:update", "presence:joined", "presence:left"] as const).map((e) => record(s, e)),
     );
 
     const left = nextEvent(s1, "presence:left", (p) => p.userId === victim.id);
@@ -195,7 +188,7 @@ describe("presence and awareness across two nodes", () => {
       });
       expect(await emitAck(s, "session:join", { sessionId: id })).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
     }
-    const ack = await emitAck(s1, "session:join", { sessionId: id });
+    const ack = await emitOk(s1, "session:join", { sessionId: id });
     expect(ack.presence.some((p: { userId: string }) => p.userId === victim.id)).toBe(false);
   });
 });

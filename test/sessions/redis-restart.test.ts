@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  DocClient,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  startCluster,
-  startPrivateRedis,
-  type Cluster,
-  type ClientSocket,
-  type PrivateRedis,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startCluster } from "../support/clusters.js";
+import { type PrivateRedis, startPrivateRedis } from "../support/redis.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect, emitAck } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
+import { DocClient } from "../support/yjs.js";
 
 describe("live sessions while Redis goes away and comes back empty", () => {
   let redis: PrivateRedis;
@@ -76,9 +67,10 @@ describe("live sessions while Redis goes away and comes back empty", () => {
       const ack = await eventually(
         async () => {
           const r = await emitAck(watcher, "session:join", { sessionId });
-          const ids = (r.presence ?? []).map((p: { userId: string }) => p.userId);
-          const hasCursor = (r.awareness ?? []).some(
-            (x: { userId: string; state: { cursor?: number } }) => x.userId === a.id && x.state.cursor === 7,
+          const ids = (r.ok ? r.presence : []).map((p) => p.userId);
+          const hasCursor = (r.ok ? r.awareness : []).some(
+            ({ userId, state }) =>
+              userId === a.id && typeof state === "object" && state !== null && "cursor" in state && state.cursor === 7,
           );
           return [a.id, b.id, c.id, d.id].every((id) => ids.includes(id)) && hasCursor ? r : null;
         },

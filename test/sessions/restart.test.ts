@@ -1,18 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  DocClient,
-  makeCohort,
-  makeUser,
-  startCluster,
-  type Cluster,
-  type ClientSocket,
-  type TestUser,
-} from "../helpers.js";
+import { type Cluster, startProcessCluster } from "../support/clusters.js";
+import type { ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { type ClientSocket, connect } from "../support/sockets.js";
+import { DocClient } from "../support/yjs.js";
 
 describe("restart of every node", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   const sockets: ClientSocket[] = [];
   afterAll(async () => {
     for (const s of sockets) s.close();
@@ -23,7 +17,7 @@ describe("restart of every node", () => {
   let learners: TestUser[];
   let sessionId: string;
   beforeAll(async () => {
-    cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
+    cluster = await startProcessCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
     mentor = await makeUser(cluster.nodes[0], "mentor");
     learners = await Promise.all([0, 1, 2, 3].map((i) => makeUser(cluster.nodes[i % 2], "learner")));
     const cohort = await makeCohort(cluster.nodes[0], mentor, learners);
