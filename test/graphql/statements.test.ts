@@ -60,7 +60,10 @@ describe("GraphQL statements per query", () => {
         body: { title: `Review ${i}`, language: "ts", code: "x", reviewerIds: n > 1 ? [reviewer.id] : [] },
       });
       expect(created.status).toBe(201);
-      await api(node, "POST", `/api/reviews/${created.body.review.id}/comments`, { token: mentor.accessToken, body: { body: "hi" } });
+      await api(node, "POST", `/api/reviews/${created.body.review.id}/comments`, {
+        token: mentor.accessToken,
+        body: { body: "hi" },
+      });
     }
     return id;
   }
