@@ -5,6 +5,7 @@ import { User } from "./User.js";
 @Entity({ name: "notifications" })
 @Index("idx_notifications_user_cursor", ["userId", "createdAt", "id"])
 @Index("idx_notifications_user_unread", ["userId", "createdAt", "id"], { where: "read_at IS NULL" })
+@Index("idx_notifications_read_age", ["createdAt"], { where: "read_at IS NOT NULL" })
 export class Notification {
   @PrimaryGeneratedColumn("uuid")
   id: string;

@@ -10,10 +10,13 @@ import { Review } from "./Review.js";
 import { ReviewAssignment } from "./ReviewAssignment.js";
 import { ReviewComment } from "./ReviewComment.js";
 import { Notification } from "./Notification.js";
+import { PushDevice } from "./PushDevice.js";
+import { ServerKey } from "./ServerKey.js";
 import { User } from "./User.js";
 
 export { Cohort, Membership, RefreshToken, User, Notification, Announcement, Review, ReviewAssignment, ReviewComment };
 export { LiveSession, DocUpdate, DocSnapshot, ChatMessage };
+export { PushDevice, ServerKey };
 export type { LiveSessionStatus } from "./LiveSession.js";
 export type { CohortRole } from "./Membership.js";
 export type { UserRole } from "./User.js";
@@ -35,4 +38,6 @@ export const entities = [
   DocUpdate,
   DocSnapshot,
   ChatMessage,
+  PushDevice,
+  ServerKey,
 ];

@@ -3,6 +3,7 @@ import type { TokenService } from "./identity/tokens.js";
 import type { AccessService } from "./identity/access.js";
 import type { Config } from "./config/config.js";
 import type { Engine } from "./engine/engine.js";
+import type { JobQueue } from "./jobs/queue.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
 import type { Bus } from "./events/bus.js";
@@ -19,6 +20,8 @@ export interface Core {
   metrics: Metrics;
   db: DataSource;
   engine: Engine;
+  /** Background work as jobs in the database (pg-boss); domains define their queues before start. */
+  jobs: JobQueue;
   /** Typed messages between nodes. */
   bus: Bus;
   /** Typed facts between domains, in process. */

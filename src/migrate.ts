@@ -1,7 +1,8 @@
-// `npm run migrate`: applies pending migrations and exits.
+// `npm run migrate`: applies pending migrations (and the job queue's schema) and exits.
 import { ConfigError, loadConfig } from "./config/config.js";
 import { createDataSource } from "./db/datasource.js";
 import { runMigrations } from "./db/migrate.js";
+import { migrateJobSchema } from "./jobs/queue.js";
 import { createLogger } from "./logger.js";
 
 try {
@@ -10,6 +11,7 @@ try {
   const db = createDataSource(config.database);
   await db.initialize();
   const applied = await runMigrations(db);
+  await migrateJobSchema(db);
   logger.info({ applied }, applied.length ? "migrations applied" : "no pending migrations");
   await db.destroy();
 } catch (err) {

@@ -13,6 +13,7 @@ import { runMigrations } from "./db/migrate.js";
 import type { Engine } from "./engine/engine.js";
 import { createMemoryEngine } from "./engine/memory.js";
 import { createRedisEngine } from "./engine/redis.js";
+import { createJobQueue } from "./jobs/queue.js";
 import { CONTRACT_VERSION } from "./contract/index.js";
 import { graphqlModule } from "./graphql/index.js";
 import { apiDocsRoutes } from "./http/api-docs/routes.js";
@@ -21,6 +22,7 @@ import { opsRoutes } from "./http/ops.js";
 import { createLogger, type Logger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { notificationsModule } from "./notifications/index.js";
+import { pushModule } from "./push/index.js";
 import { handleConnections } from "./realtime/connections.js";
 import { createIo } from "./realtime/io.js";
 import { createCohortRooms } from "./identity/cohort-rooms.js";
@@ -59,6 +61,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   const engine: Engine = config.redis
     ? createRedisEngine({ url: config.redis.url, prefix: config.redis.prefix, logger, metrics })
     : createMemoryEngine();
+  const jobs = createJobQueue({ db, logger, registry: metrics.registry, migrate: config.migrationsRun });
   const tokens = createTokenService(config.jwt.secret);
   const bus = createBus(engine, logger);
   const events = createDomainEvents(logger);
@@ -76,7 +79,21 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
   const io = createIo(httpServer, { config, engine, tokens, access, logger, metrics });
   const rooms = createCohortRooms(io, access, events);
   let draining = false;
-  const core: Core = { config, logger, metrics, db, engine, bus, events, io, tokens, access, rooms, isDraining: () => draining };
+  const core: Core = {
+    config,
+    logger,
+    metrics,
+    db,
+    engine,
+    jobs,
+    bus,
+    events,
+    io,
+    tokens,
+    access,
+    rooms,
+    isDraining: () => draining,
+  };
 
   const auth = authModule(core);
   const cohorts = cohortsModule(core);
@@ -93,7 +110,15 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     inbox: notifications.service,
     announcements: notifications.announcements,
   });
-  const modules: DomainModule[] = [auth, cohorts, notifications, sessions, reviews, graphql];
+  const modules: DomainModule[] = [
+    auth,
+    cohorts,
+    notifications,
+    pushModule(core, notifications.service),
+    sessions,
+    reviews,
+    graphql,
+  ];
   app = createHttpApp({
     config,
     logger,
@@ -121,6 +146,8 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         const applied = await runMigrations(db);
         if (applied.length) logger.info({ applied }, "migrations applied");
       }
+      // the modules defined their queues when they were built; their start may enqueue
+      await jobs.start();
       for (const m of modules) await m.start?.();
       await new Promise<void>((resolve, reject) => {
         httpServer.once("error", reject);
@@ -145,6 +172,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
         httpServer.closeAllConnections();
         await closed;
         for (const m of modules) await m.stop?.().catch((err: Error) => logger.warn({ err: err.message }, "module stop failed"));
+        await jobs.stop().catch((err: Error) => logger.warn({ err: err.message }, "job queue stop failed"));
         await engine.close().catch(() => undefined);
         if (db.isInitialized)
           await db.destroy().catch((err: Error) => logger.warn({ err: err.message }, "database close failed"));

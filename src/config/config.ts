@@ -58,6 +58,11 @@ const url = (protocols: string[]) =>
       }
     });
 
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === "" ? undefined : v.trim()));
+
 const envSchema = z.object({
   NODE_ENV: z.string().optional().default("development"),
   PORT: nonNegativeInt(3000).refine((n) => n <= 65535, "must be a port number (0..65535)"),
@@ -79,7 +84,22 @@ const envSchema = z.object({
   TRUST_PROXY: bool(false),
   MIGRATIONS_RUN: bool(true),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
+  VAPID_PUBLIC_KEY: optionalText,
+  VAPID_PRIVATE_KEY: optionalText,
+  VAPID_SUBJECT: z
+    .string()
+    .optional()
+    .transform((v) => (v === undefined || v.trim() === "" ? "mailto:admin@localhost" : v.trim()))
+    .refine((v) => URL.canParse(v) && ["mailto:", "https:"].includes(new URL(v).protocol), "must be a mailto: or https: URL"),
+  NOTIFICATIONS_RETENTION_DAYS: nonNegativeInt(180),
+  // test/ops knob: seconds before a failed push is tried again (doubling, with jitter); the default keeps the
+  // contract's "3 tries over at least a minute, the third within 3 minutes"
+  PUSH_RETRY_DELAY_SECONDS: nonNegativeInt(25).refine((n) => n >= 1, "must be at least 1"),
 });
+
+/** A base64url value of exactly `bytes` bytes (how VAPID keys are written). */
+const base64urlOf = (value: string, bytes: number) =>
+  /^[A-Za-z0-9_-]+$/.test(value) && Buffer.from(value, "base64url").length === bytes;
 
 export interface Config {
   env: string;
@@ -97,6 +117,10 @@ export interface Config {
   trustProxy: boolean;
   migrationsRun: boolean;
   shutdownTimeoutMs: number;
+  /** Web Push: the VAPID key pair from the environment (null: generated once and kept in the database). */
+  push: { vapid: { publicKey: string; privateKey: string } | null; subject: string; retryDelaySeconds: number };
+  /** Read notifications older than this many days are deleted; 0 keeps them all. */
+  notificationsRetentionDays: number;
   /** Serve the interactive API reference at /docs (the JSON descriptions are always served). */
   apiDocs: boolean;
 }
@@ -120,6 +144,12 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     );
   if (e.REDIS_URL && !e.JWT_SECRET)
     throw new ConfigError("invalid configuration: REDIS_URL requires JWT_SECRET (nodes of a cluster must share one secret)");
+  if (Boolean(e.VAPID_PUBLIC_KEY) !== Boolean(e.VAPID_PRIVATE_KEY))
+    throw new ConfigError("invalid configuration: set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither");
+  if (e.VAPID_PUBLIC_KEY && !base64urlOf(e.VAPID_PUBLIC_KEY, 65))
+    throw new ConfigError("invalid configuration: VAPID_PUBLIC_KEY must be a base64url P-256 public key (65 bytes)");
+  if (e.VAPID_PRIVATE_KEY && !base64urlOf(e.VAPID_PRIVATE_KEY, 32))
+    throw new ConfigError("invalid configuration: VAPID_PRIVATE_KEY must be a base64url P-256 private key (32 bytes)");
   return {
     env: e.NODE_ENV,
     production,
@@ -136,6 +166,13 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     trustProxy: e.TRUST_PROXY,
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    push: {
+      vapid:
+        e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY } : null,
+      subject: e.VAPID_SUBJECT,
+      retryDelaySeconds: e.PUSH_RETRY_DELAY_SECONDS,
+    },
+    notificationsRetentionDays: e.NOTIFICATIONS_RETENTION_DAYS,
     apiDocs: e.API_DOCS ?? !production,
   };
 }

@@ -9,6 +9,7 @@ import type { ClientEventMap, ServerEventMap } from "./define.js";
 import { graphqlRoutes } from "./graphql.js";
 import { notificationEvents, notificationRoutes, notificationServerEvents } from "./notifications.js";
 import { opsRoutes, opsServerEvents } from "./ops.js";
+import { pushRoutes } from "./push.js";
 import { reviewEvents, reviewRoutes, reviewServerEvents } from "./reviews.js";
 import { sessionEvents, sessionRoutes, sessionServerEvents } from "./sessions.js";
 
@@ -23,6 +24,7 @@ export * from "./graphql.js";
 export * from "./notifications.js";
 export * from "./ops.js";
 export * from "./primitives.js";
+export * from "./push.js";
 export * from "./reviews.js";
 export * from "./sessions.js";
 export * from "./users.js";
@@ -34,6 +36,7 @@ export const apiRoutes = {
   ...sessionRoutes,
   ...reviewRoutes,
   ...notificationRoutes,
+  ...pushRoutes,
 };
 export type ApiRoutes = typeof apiRoutes;
 export type RouteName = keyof ApiRoutes;

@@ -40,6 +40,8 @@ export type Announcement = z.infer<typeof Announcement>;
 export const NotificationListQuery = z.object({
   after: uuid.optional(),
   limit: limitParam(100),
+  /** v2: `desc` lists newest first, and `after` then continues towards older items. */
+  order: z.enum(["asc", "desc"]).optional().default("asc"),
   unread: z
     .enum(["true", "false", "1", "0"])
     .optional()
@@ -58,11 +60,27 @@ export const notificationRoutes = {
     method: "get",
     path: "/api/notifications",
     tag: TAG,
-    summary: "The caller's notifications, oldest first (optionally unread only)",
+    summary: "The caller's notifications, oldest first or with `order=desc` newest first (optionally unread only)",
     auth: true,
     query: NotificationListQuery,
     status: 200,
     response: NotificationPage,
+    errors: ["NOT_FOUND"],
+  }),
+  streamNotifications: route({
+    method: "get",
+    path: "/api/notifications/stream",
+    tag: TAG,
+    summary: "Server-sent events: each new notification as `id` / `event: notification` / `data`",
+    description:
+      "Authenticated by `Authorization: Bearer` or `?access_token=` (for EventSource; never logged). `Last-Event-ID` " +
+      "(or `?after=`) first replays what came after that id, oldest first. A comment line at least every 25 s; " +
+      "within 10 s after the token expires, `event: auth-expired` and the stream ends (reconnect with a fresh token " +
+      "and Last-Event-ID).",
+    auth: false,
+    query: z.object({ access_token: z.string().optional(), after: uuid.optional() }),
+    status: 200,
+    response: z.string().meta({ description: "text/event-stream" }),
     errors: ["NOT_FOUND"],
   }),
   unreadCount: route({

@@ -12,6 +12,8 @@ export const busChannels = {
   "access.changed": z.object({ userId: uuid }),
   /** A live session's status changed: drop the cached session. */
   "session.changed": z.object({ sessionId: uuid }),
+  /** Notifications of these users committed: their server-sent-event streams on every node read what is new. */
+  "notifications.created": z.object({ userIds: z.array(uuid) }),
 };
 export type BusChannels = typeof busChannels;
 export type BusChannel = keyof BusChannels;

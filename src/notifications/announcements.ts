@@ -49,7 +49,7 @@ export function createAnnouncementService(core: Pick<Core, "db" | "access">, not
           [cohortId, access.userId, input.title, input.body],
         )) as AnnouncementRow[];
         const announcement = toDto(row!);
-        const payload = { announcementId: announcement.id, cohortId, title: announcement.title };
+        const payload = { announcementId: announcement.id, cohortId, title: announcement.title, author: announcement.author };
         return { announcement, rows: await notifications.insertForCohort(m, cohortId, access.userId, "announcement", payload) };
       });
       notifications.deliver(rows);

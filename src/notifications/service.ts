@@ -27,6 +27,14 @@ export interface NotificationService {
   ): Promise<StoredNotification[]>;
   /** Emits `notification` to every socket of each recipient, on every node. Call after commit. */
   deliver(rows: StoredNotification[]): void;
+  /** Lets another domain act on every notification written: in its transaction, and once it committed. */
+  onWritten(hook: NotificationHook): void;
+}
+
+/** A reaction to written notifications (e.g. push jobs): `inTransaction` commits or rolls back with them. */
+export interface NotificationHook {
+  inTransaction(manager: EntityManager, rows: StoredNotification[]): Promise<void>;
+  committed(rows: StoredNotification[]): void;
 }
 
 export interface StoredNotification {
@@ -39,12 +47,20 @@ export interface NotificationPage {
   nextCursor: string | null;
 }
 
+export interface ListOptions {
+  after?: string;
+  limit: number;
+  unread?: boolean;
+  /** `desc`: newest first, `after` continuing towards older items. */
+  order?: "asc" | "desc";
+}
+
 /** `{ids}` marks those of the caller's notifications; `{upTo}` marks every one up to it, inclusive. */
 export type MarkRead = { ids: string[] } | { upTo: string };
 
 /** What the caller's own notification inbox offers (REST and `notifications:sync`). */
 export interface NotificationInbox {
-  list(userId: string, opts: { after?: string; limit: number; unread?: boolean }): Promise<NotificationPage>;
+  list(userId: string, opts: ListOptions): Promise<NotificationPage>;
   /** Catch-up after a reconnect: ≤ 100 after `after`, or the unread ones without it, oldest first. */
   sync(userId: string, after?: string): Promise<NotificationPage>;
   unreadCount(userId: string): Promise<number>;
@@ -83,17 +99,24 @@ function toStored(r: NotificationRow): StoredNotification {
 
 export function createNotificationService(core: Pick<Core, "db" | "io" | "logger">): NotificationService & NotificationInbox {
   const { db, io, logger } = core;
+  const hooks: NotificationHook[] = [];
+  const written = async (manager: EntityManager, rows: StoredNotification[]) => {
+    for (const hook of hooks) await hook.inTransaction(manager, rows);
+    return rows;
+  };
 
-  async function list(userId: string, opts: { after?: string; limit: number; unread?: boolean }): Promise<NotificationPage> {
+  async function list(userId: string, opts: ListOptions): Promise<NotificationPage> {
     const params: unknown[] = [userId, opts.limit + 1];
+    const desc = opts.order === "desc";
     let where = "user_id = $1";
     if (opts.unread) where += " AND read_at IS NULL";
     if (opts.after) {
       params.push(opts.after);
-      where += " AND (created_at, id) > (SELECT created_at, id FROM notifications WHERE id = $3 AND user_id = $1)";
+      where += ` AND (created_at, id) ${desc ? "<" : ">"} (SELECT created_at, id FROM notifications WHERE id = $3 AND user_id = $1)`;
     }
+    // both directions walk idx_notifications_user_cursor (user_id, created_at, id), backwards for desc
     const rows = (await db.query(
-      `SELECT ${COLUMNS} FROM notifications WHERE ${where} ORDER BY created_at, id LIMIT $2`,
+      `SELECT ${COLUMNS} FROM notifications WHERE ${where} ORDER BY ${desc ? "created_at DESC, id DESC" : "created_at, id"} LIMIT $2`,
       params,
     )) as NotificationRow[];
     if (rows.length === 0 && opts.after) {
@@ -116,7 +139,7 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
          RETURNING ${COLUMNS}`,
         [unique, type, JSON.stringify(payload)],
       )) as NotificationRow[];
-      return rows.map(toStored);
+      return written(manager, rows.map(toStored));
     },
 
     async insertForCohort(manager, cohortId, exceptUserId, type, payload) {
@@ -128,10 +151,15 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
          RETURNING ${COLUMNS}`,
         [cohortId, exceptUserId, type, JSON.stringify(payload)],
       )) as NotificationRow[];
-      return rows.map(toStored);
+      return written(manager, rows.map(toStored));
+    },
+
+    onWritten(hook) {
+      hooks.push(hook);
     },
 
     deliver(rows) {
+      for (const hook of hooks) hook.committed(rows);
       // one emit per row: the Redis adapter carries it to the user's sockets on every node, once
       for (const { userId, notification } of rows) {
         try {

@@ -158,7 +158,15 @@ export function createReviewService(core: Core, notifications: NotificationServi
           author_id: string;
         }[];
         const recipients = [review.author_id, ...reviewerIds, ...commenters.map((c) => c.author_id)].filter((id) => id !== me);
-        const stored = await notify(m, cohortId, recipients, "review_comment", { reviewId, commentId: comment.id });
+        const stored = await notify(m, cohortId, recipients, "review_comment", {
+          reviewId,
+          cohortId,
+          commentId: comment.id,
+          title: review.title,
+          author: comment.author,
+          // the first 140 characters (code points, never half a surrogate pair), nothing added
+          excerpt: [...input.body].slice(0, 140).join(""),
+        });
         return { comment, stored };
       });
       io.to(reviewRoom(reviewId)).emit("review:comment", { reviewId, comment });
@@ -185,7 +193,15 @@ export function createReviewService(core: Core, notifications: NotificationServi
         if (status === "approved")
           await m.query(`UPDATE review_assignments SET open = false WHERE review_id = $1 AND open`, [reviewId]);
         await m.query(`UPDATE reviews SET status = $2, updated_at = now() WHERE id = $1`, [reviewId, status]);
-        const stored = await notify(m, cohortId, [review.author_id], "review_verdict", { reviewId, verdict, status });
+        const reviewer = reviewers.find((r) => r.user.id === me)!.user;
+        const stored = await notify(m, cohortId, [review.author_id], "review_verdict", {
+          reviewId,
+          cohortId,
+          verdict,
+          status,
+          title: review.title,
+          reviewer,
+        });
         return { result: await snapshot(m, reviewId), stored, changed: status !== review.status };
       });
       publish(reviewId, stored, changed ? result.review.status : undefined);

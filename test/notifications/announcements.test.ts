@@ -79,7 +79,12 @@ describe("cohort announcements across three nodes", () => {
     expect(note).toEqual({
       id: expect.any(String),
       type: "announcement",
-      payload: { announcementId: announcement.id, cohortId: cohort.id, title: "Kick-off" },
+      payload: {
+        announcementId: announcement.id,
+        cohortId: cohort.id,
+        title: "Kick-off",
+        author: { id: mentor.id, displayName: "Mentor Mia" },
+      },
       createdAt: expect.any(String),
       readAt: null,
     });

@@ -85,6 +85,8 @@ describe("configuration", () => {
       trustProxy: true,
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
+      push: { vapid: null, subject: "mailto:admin@localhost", retryDelaySeconds: 25 },
+      notificationsRetentionDays: 180,
       apiDocs: false,
     });
   });

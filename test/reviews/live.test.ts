@@ -98,8 +98,17 @@ describe("peer reviews across nodes", () => {
       body: { body: "please add tests" },
     });
     const firstId = first.body.comment.id;
-    expect((await liveAuthor).payload).toEqual({ reviewId: id, commentId: firstId });
-    expect((await liveR2).payload).toEqual({ reviewId: id, commentId: firstId });
+    // v2 payload: the review's title, the commenter and the comment's first 140 characters
+    const commented = {
+      reviewId: id,
+      cohortId,
+      commentId: firstId,
+      title: "Parser",
+      author: { id: mentor.id, displayName: mentor.displayName },
+      excerpt: "please add tests",
+    };
+    expect((await liveAuthor).payload).toEqual(commented);
+    expect((await liveR2).payload).toEqual(commented);
 
     // then r1: the author, r2 and the earlier commenter (mentor) are told; r1 is not
     const second = await api(n0, "POST", `/api/reviews/${id}/comments`, { token: r1.accessToken, body: { body: "+1", line: 2 } });
@@ -133,7 +142,14 @@ describe("peer reviews across nodes", () => {
     const authorSocket = await open(n1, author);
     const told = nextEvent(authorSocket, "notification", (n) => n.type === "review_verdict" && n.payload.reviewId === id);
     await api(n0, "POST", `/api/reviews/${id}/verdict`, { token: r1.accessToken, body: { verdict: "approve" } });
-    expect((await told).payload).toEqual({ reviewId: id, verdict: "approve", status: "open" });
+    expect((await told).payload).toEqual({
+      reviewId: id,
+      cohortId,
+      verdict: "approve",
+      status: "open",
+      title: "Parser",
+      reviewer: { id: r1.id, displayName: r1.displayName },
+    });
     expect((await inbox(n0, r2, id)).map((n) => n.type)).toEqual(["review_requested"]);
   });
 

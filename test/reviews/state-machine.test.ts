@@ -149,7 +149,17 @@ describe("peer review verdicts, revisions and closing", () => {
         }[]
       ).filter((n) => n.payload.reviewId === id);
     expect((await items(author)).map((n) => [n.type, n.payload])).toEqual([
-      ["review_verdict", { reviewId: id, verdict: "request_changes", status: "changes_requested" }],
+      [
+        "review_verdict",
+        {
+          reviewId: id,
+          cohortId,
+          verdict: "request_changes",
+          status: "changes_requested",
+          title: "Binary search",
+          reviewer: { id: r1.id, displayName: r1.displayName },
+        },
+      ],
     ]);
     for (const r of [r1, r2]) {
       expect((await items(r)).map((n) => [n.type, n.payload])).toEqual([
