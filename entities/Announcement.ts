@@ -13,14 +13,14 @@ export class Announcement {
   cohortId: string;
 
   @ManyToOne(() => Cohort, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "cohort_id" })
+  @JoinColumn({ name: "cohort_id", foreignKeyConstraintName: "announcements_cohort_id_fkey" })
   cohort: Relation<Cohort>;
 
   @Column({ name: "author_id", type: "uuid" })
   authorId: string;
 
   @ManyToOne(() => User, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "author_id" })
+  @JoinColumn({ name: "author_id", foreignKeyConstraintName: "announcements_author_id_fkey" })
   author: Relation<User>;
 
   @Column({ name: "title", type: "varchar", length: 200 })

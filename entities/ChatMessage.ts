@@ -24,14 +24,14 @@ export class ChatMessage {
   sessionId: string;
 
   @ManyToOne(() => LiveSession, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "session_id" })
+  @JoinColumn({ name: "session_id", foreignKeyConstraintName: "chat_messages_session_id_fkey" })
   session: Relation<LiveSession>;
 
   @Column({ name: "author_id", type: "uuid" })
   authorId: string;
 
   @ManyToOne(() => User, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "author_id" })
+  @JoinColumn({ name: "author_id", foreignKeyConstraintName: "chat_messages_author_id_fkey" })
   author: Relation<User>;
 
   @Column({ name: "client_id", type: "uuid" })

@@ -1,4 +1,5 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from "typeorm";
+import { User } from "./User.js";
 
 @Entity({ name: "cohorts" })
 export class Cohort {
@@ -13,6 +14,11 @@ export class Cohort {
 
   @Column({ name: "created_by", type: "uuid", nullable: true })
   createdBy: string | null;
+
+  /** The cohort outlives its creator's account. */
+  @ManyToOne(() => User, { onDelete: "SET NULL" })
+  @JoinColumn({ name: "created_by", foreignKeyConstraintName: "cohorts_created_by_fkey" })
+  creator: Relation<User> | null;
 
   @CreateDateColumn({ name: "created_at", type: "timestamptz" })
   createdAt: Date;

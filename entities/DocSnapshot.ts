@@ -8,7 +8,7 @@ export class DocSnapshot {
   sessionId: string;
 
   @OneToOne(() => LiveSession, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "session_id" })
+  @JoinColumn({ name: "session_id", foreignKeyConstraintName: "doc_snapshots_session_id_fkey" })
   session: Relation<LiveSession>;
 
   @Column({ name: "state", type: "bytea" })
@@ -18,6 +18,6 @@ export class DocSnapshot {
   @Column({ name: "up_to_id", type: "bigint", default: 0 })
   upToId: string;
 
-  @Column({ name: "updated_at", type: "timestamptz" })
+  @Column({ name: "updated_at", type: "timestamptz", default: () => "now()" })
   updatedAt: Date;
 }

@@ -16,7 +16,7 @@ export class DocUpdate {
   sessionId: string;
 
   @ManyToOne(() => LiveSession, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "session_id" })
+  @JoinColumn({ name: "session_id", foreignKeyConstraintName: "doc_updates_session_id_fkey" })
   session: Relation<LiveSession>;
 
   @Column({ name: "update", type: "bytea" })

@@ -14,14 +14,14 @@ export class Notification {
   userId: string;
 
   @ManyToOne(() => User, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "user_id" })
+  @JoinColumn({ name: "user_id", foreignKeyConstraintName: "notifications_user_id_fkey" })
   user: Relation<User>;
 
   /** One of the contract's NotificationType values. */
   @Column({ name: "type", type: "varchar", length: 32 })
   type: string;
 
-  @Column({ name: "payload", type: "jsonb" })
+  @Column({ name: "payload", type: "jsonb", default: {} })
   payload: Record<string, unknown>;
 
   @CreateDateColumn({ name: "created_at", type: "timestamptz" })

@@ -12,7 +12,7 @@ export class RefreshToken {
   userId: string;
 
   @ManyToOne(() => User, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "user_id" })
+  @JoinColumn({ name: "user_id", foreignKeyConstraintName: "refresh_tokens_user_id_fkey" })
   user: Relation<User>;
 
   @Index("idx_refresh_tokens_family")

@@ -1,4 +1,14 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from "typeorm";
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  type Relation,
+} from "typeorm";
 import { Cohort } from "./Cohort.js";
 import { User } from "./User.js";
 
@@ -6,6 +16,8 @@ export type ReviewStatus = "open" | "changes_requested" | "approved" | "closed";
 
 /** A learner's code submitted for peer review within a cohort. `revision` counts the author's resubmissions. */
 @Entity({ name: "reviews" })
+@Check("reviews_revision_check", `revision >= 1`)
+@Check("reviews_status_check", `status IN ('open', 'changes_requested', 'approved', 'closed')`)
 @Index("idx_reviews_cohort_status", ["cohortId", "status", "createdAt", "id"])
 @Index("idx_reviews_cohort_created", ["cohortId", "createdAt", "id"])
 export class Review {
@@ -16,14 +28,14 @@ export class Review {
   cohortId: string;
 
   @ManyToOne(() => Cohort, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "cohort_id" })
+  @JoinColumn({ name: "cohort_id", foreignKeyConstraintName: "reviews_cohort_id_fkey" })
   cohort: Relation<Cohort>;
 
   @Column({ name: "author_id", type: "uuid" })
   authorId: string;
 
   @ManyToOne(() => User, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "author_id" })
+  @JoinColumn({ name: "author_id", foreignKeyConstraintName: "reviews_author_id_fkey" })
   author: Relation<User>;
 
   @Column({ name: "title", type: "varchar", length: 200 })

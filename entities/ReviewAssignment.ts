@@ -1,4 +1,4 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from "typeorm";
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from "typeorm";
 import { Review } from "./Review.js";
 import { User } from "./User.js";
 
@@ -9,6 +9,7 @@ export type ReviewVerdict = "approve" | "request_changes";
  * review is approved or closed; a revision reopens it (and clears the verdict).
  */
 @Entity({ name: "review_assignments" })
+@Check("review_assignments_verdict_check", `verdict IN ('approve', 'request_changes')`)
 @Index("idx_review_assignments_open", ["reviewerId"], { where: "open" })
 export class ReviewAssignment {
   @PrimaryColumn({ name: "review_id", type: "uuid" })
@@ -18,11 +19,11 @@ export class ReviewAssignment {
   reviewerId: string;
 
   @ManyToOne(() => Review, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "review_id" })
+  @JoinColumn({ name: "review_id", foreignKeyConstraintName: "review_assignments_review_id_fkey" })
   review: Relation<Review>;
 
   @ManyToOne(() => User, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "reviewer_id" })
+  @JoinColumn({ name: "reviewer_id", foreignKeyConstraintName: "review_assignments_reviewer_id_fkey" })
   reviewer: Relation<User>;
 
   @Column({ name: "verdict", type: "varchar", length: 24, nullable: true })

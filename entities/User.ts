@@ -1,8 +1,10 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
+import { Check, Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from "typeorm";
 
 export type UserRole = "learner" | "mentor" | "admin";
 
 @Entity({ name: "users" })
+@Check("users_role_check", `role IN ('learner', 'mentor', 'admin')`)
+@Check("ck_users_email_lower", `email = lower(email)`)
 export class User {
   @PrimaryGeneratedColumn("uuid")
   id: string;

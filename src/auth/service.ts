@@ -1,55 +1,61 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { EntityManager } from "typeorm";
-import type { UserRole } from "../../entities/index.js";
+import { IsNull, type EntityManager } from "typeorm";
+import { RefreshToken, User, type UserRole } from "../../entities/index.js";
+import type { LoginResult, TokenPair, User as UserShape } from "../contract/index.js";
 import type { Core } from "../core.js";
 import { AppError, isUniqueViolation } from "../errors.js";
 import { dummyVerify, hashPassword, verifyPassword } from "./passwords.js";
-import { toUserDto, USER_COLUMNS, type UserDto, type UserRow } from "./users.js";
+import { toUser } from "./users.js";
 
 export const REFRESH_TOKEN_TTL_DAYS = 30;
 const BAD_CREDENTIALS = "invalid email or password";
 const BAD_REFRESH = "invalid refresh token";
 
-export interface Session {
-  user: UserDto;
-  accessToken: string;
-  refreshToken: string;
-}
-
 const sha256 = (token: string) => createHash("sha256").update(token).digest("hex");
+const now = () => "now()";
 
-/** Accounts, passwords and sessions (access token + rotating refresh token family per login). */
+/** Accounts, passwords and logins: each login is a token family (access token + rotating refresh tokens). */
 export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | "config" | "logger">) {
   const { db, tokens, access, config, logger } = core;
+  const users = db.getRepository(User);
 
   /** Stores a new opaque refresh token (only its hash) in `familyId`; returns the token itself. */
   async function issueRefresh(m: EntityManager, userId: string, familyId: string): Promise<string> {
     const token = randomBytes(32).toString("base64url");
-    await m.query(
-      `INSERT INTO refresh_tokens (user_id, family_id, token_hash, expires_at)
-       VALUES ($1, $2, $3, now() + make_interval(days => $4))`,
-      [userId, familyId, sha256(token), REFRESH_TOKEN_TTL_DAYS],
-    );
+    await m
+      .createQueryBuilder()
+      .insert()
+      .into(RefreshToken)
+      .values({
+        userId,
+        familyId,
+        tokenHash: sha256(token),
+        // the database's clock, like every other token time
+        expiresAt: () => `now() + make_interval(days => ${REFRESH_TOKEN_TTL_DAYS})`,
+      })
+      .execute();
     return token;
   }
 
-  async function startSession(m: EntityManager, row: UserRow): Promise<Session> {
-    const refreshToken = await issueRefresh(m, row.id, randomUUID());
-    return { user: toUserDto(row), accessToken: tokens.sign(row.id, row.role).token, refreshToken };
+  /** A new token family for the user: a fresh access token and the family's first refresh token. */
+  async function startTokenFamily(m: EntityManager, user: User): Promise<LoginResult> {
+    const refreshToken = await issueRefresh(m, user.id, randomUUID());
+    return { user: toUser(user), accessToken: tokens.sign(user.id, user.role).token, refreshToken };
   }
 
+  const revokeWhere = (m: EntityManager, where: { familyId: string } | { userId: string }) =>
+    m.update(RefreshToken, { ...where, revokedAt: IsNull() }, { revokedAt: now });
+
   return {
-    async register(input: { email: string; password: string; displayName: string }): Promise<Session> {
+    async register(input: { email: string; password: string; displayName: string }): Promise<LoginResult> {
       const email = input.email.toLowerCase();
       const role: UserRole = config.adminEmails.includes(email) ? "admin" : "learner";
-      const hash = await hashPassword(input.password);
+      const passwordHash = await hashPassword(input.password);
       try {
         return await db.transaction(async (m) => {
-          const [row] = (await m.query(
-            `INSERT INTO users (email, password_hash, display_name, role) VALUES ($1, $2, $3, $4) RETURNING ${USER_COLUMNS}`,
-            [email, hash, input.displayName, role],
-          )) as UserRow[];
-          return startSession(m, row!);
+          const { id } = await m.save(m.create(User, { email, passwordHash, displayName: input.displayName, role }));
+          // read back as stored (a lone surrogate in the name became U+FFFD)
+          return startTokenFamily(m, await m.findOneByOrFail(User, { id }));
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw new AppError("CONFLICT", "an account with this email already exists");
@@ -57,49 +63,40 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
       }
     },
 
-    async login(input: { email: string; password: string }): Promise<Session> {
-      const rows = (await db.query(`SELECT ${USER_COLUMNS}, password_hash FROM users WHERE email = $1`, [
-        input.email.toLowerCase(),
-      ])) as (UserRow & { password_hash: string })[];
-      const row = rows[0];
-      const ok = row ? await verifyPassword(input.password, row.password_hash) : await dummyVerify(input.password);
-      if (!row || !ok) throw new AppError("UNAUTHORIZED", BAD_CREDENTIALS);
-      const { password_hash: _omit, ...user } = row;
-      return db.transaction((m) => startSession(m, user));
+    async login(input: { email: string; password: string }): Promise<LoginResult> {
+      const user = await users
+        .createQueryBuilder("u")
+        .addSelect("u.passwordHash")
+        .where("u.email = :email", { email: input.email.toLowerCase() })
+        .getOne();
+      const ok = user ? await verifyPassword(input.password, user.passwordHash) : await dummyVerify(input.password);
+      if (!user || !ok) throw new AppError("UNAUTHORIZED", BAD_CREDENTIALS);
+      return db.transaction((m) => startTokenFamily(m, user));
     },
 
     /** Rotates a refresh token. A token presented twice revokes its whole family (this login only). */
-    async refresh(token: string): Promise<{ accessToken: string; refreshToken: string }> {
+    async refresh(token: string): Promise<TokenPair> {
       const outcome = await db.transaction(async (m) => {
-        const [row] = (await m.query(
-          `SELECT t.user_id, t.family_id, t.used_at, t.revoked_at, t.expires_at <= now() AS expired, u.role
-             FROM refresh_tokens t JOIN users u ON u.id = t.user_id
-            WHERE t.token_hash = $1
-              FOR UPDATE OF t`,
-          [sha256(token)],
-        )) as {
-          user_id: string;
-          family_id: string;
-          used_at: Date | null;
-          revoked_at: Date | null;
-          expired: boolean;
-          role: UserRole;
-        }[];
-        if (!row) return null;
-        if (row.used_at) {
-          await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`, [
-            row.family_id,
-          ]);
-          return { reused: true as const, userId: row.user_id };
+        const presented = await m
+          .createQueryBuilder(RefreshToken, "t")
+          .innerJoinAndSelect("t.user", "u")
+          .where("t.tokenHash = :hash", { hash: sha256(token) })
+          // two refreshes of one token serialise here: the second sees it used
+          .setLock("pessimistic_write", undefined, ["t"])
+          .getOne();
+        if (!presented) return null;
+        if (presented.usedAt) {
+          await revokeWhere(m, { familyId: presented.familyId });
+          return { reused: true as const, userId: presented.userId };
         }
-        if (row.revoked_at || row.expired) return null;
-        await m.query(`UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1`, [sha256(token)]);
-        const refreshToken = await issueRefresh(m, row.user_id, row.family_id);
-        return { reused: false as const, userId: row.user_id, role: row.role, refreshToken };
+        if (presented.revokedAt || presented.expiresAt.getTime() <= Date.now()) return null;
+        await m.update(RefreshToken, { id: presented.id }, { usedAt: now });
+        const refreshToken = await issueRefresh(m, presented.userId, presented.familyId);
+        return { reused: false as const, userId: presented.userId, role: presented.user.role, refreshToken };
       });
       if (!outcome) throw new AppError("UNAUTHORIZED", BAD_REFRESH);
       if (outcome.reused) {
-        logger.warn({ userId: outcome.userId }, "refresh token reused: its session was revoked");
+        logger.warn({ userId: outcome.userId }, "refresh token reused: its token family (that login) was revoked");
         throw new AppError("UNAUTHORIZED", BAD_REFRESH);
       }
       return { accessToken: tokens.sign(outcome.userId, outcome.role).token, refreshToken: outcome.refreshToken };
@@ -107,53 +104,50 @@ export function createAuthService(core: Pick<Core, "db" | "tokens" | "access" | 
 
     /** Ends the login the token belongs to (its whole family). Unknown tokens are ignored. */
     async logout(token: string): Promise<void> {
-      await db.query(
-        `UPDATE refresh_tokens SET revoked_at = now()
-          WHERE family_id = (SELECT family_id FROM refresh_tokens WHERE token_hash = $1) AND revoked_at IS NULL`,
-        [sha256(token)],
-      );
+      const presented = await db.manager.findOne(RefreshToken, {
+        select: { id: true, familyId: true },
+        where: { tokenHash: sha256(token) },
+      });
+      if (presented) await revokeWhere(db.manager, { familyId: presented.familyId });
     },
 
     async logoutAll(userId: string): Promise<void> {
-      await db.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+      await revokeWhere(db.manager, { userId });
     },
 
     async changePassword(userId: string, input: { currentPassword: string; newPassword: string }): Promise<void> {
-      const [row] = (await db.query(`SELECT password_hash FROM users WHERE id = $1`, [userId])) as { password_hash: string }[];
-      if (!row) throw new AppError("UNAUTHORIZED", "user no longer exists");
-      if (!(await verifyPassword(input.currentPassword, row.password_hash))) {
+      const user = await users.findOne({ select: { id: true, passwordHash: true }, where: { id: userId } });
+      if (!user) throw new AppError("UNAUTHORIZED", "user no longer exists");
+      if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
         throw new AppError("UNAUTHORIZED", "current password is wrong");
       }
-      const hash = await hashPassword(input.newPassword);
+      const passwordHash = await hashPassword(input.newPassword);
       await db.transaction(async (m) => {
-        await m.query(`UPDATE users SET password_hash = $2 WHERE id = $1`, [userId, hash]);
-        await m.query(`UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+        await m.update(User, { id: userId }, { passwordHash });
+        await revokeWhere(m, { userId });
       });
     },
 
-    async me(userId: string): Promise<UserDto> {
-      const [row] = (await db.query(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [userId])) as UserRow[];
-      if (!row) throw new AppError("UNAUTHORIZED", "user no longer exists");
-      return toUserDto(row);
+    async me(userId: string): Promise<UserShape> {
+      const user = await users.findOneBy({ id: userId });
+      if (!user) throw new AppError("UNAUTHORIZED", "user no longer exists");
+      return toUser(user);
     },
 
     /** Exact lookup by email in any letter case (mentors and admins; checked by the route). */
-    async findByEmail(email: string): Promise<UserDto> {
-      const [row] = (await db.query(`SELECT ${USER_COLUMNS} FROM users WHERE email = $1`, [email.toLowerCase()])) as UserRow[];
-      if (!row) throw new AppError("NOT_FOUND", "user not found");
-      return toUserDto(row);
+    async findByEmail(email: string): Promise<UserShape> {
+      const user = await users.findOneBy({ email: email.toLowerCase() });
+      if (!user) throw new AppError("NOT_FOUND", "user not found");
+      return toUser(user);
     },
 
-    async setRole(userId: string, role: UserRole): Promise<UserDto> {
-      // TypeORM answers an UPDATE … RETURNING with [rows, affectedCount]
-      const [rows] = (await db.query(`UPDATE users SET role = $2 WHERE id = $1 RETURNING ${USER_COLUMNS}`, [userId, role])) as [
-        UserRow[],
-        number,
-      ];
-      const row = rows[0];
-      if (!row) throw new AppError("NOT_FOUND", "user not found");
+    async setRole(userId: string, role: UserRole): Promise<UserShape> {
+      const { affected } = await users.update({ id: userId }, { role });
+      if (!affected) throw new AppError("NOT_FOUND", "user not found");
       await access.changed(userId);
-      return toUserDto(row);
+      const user = await users.findOneBy({ id: userId });
+      if (!user) throw new AppError("NOT_FOUND", "user not found");
+      return toUser(user);
     },
   };
 }

@@ -12,9 +12,11 @@ export const PasswordBody = z.object({ currentPassword: text(1, 128), newPasswor
 export const RoleBody = z.object({ role: UserRole });
 export const UserLookupQuery = z.object({ email: anyEmail });
 
-/** A login: the user and a token pair. */
-export const AuthSession = z.object({ user: User, accessToken: z.string(), refreshToken: z.string() });
+/** A login (register or log in): the user and the token pair that starts a new token family. */
+export const LoginResult = z.object({ user: User, accessToken: z.string(), refreshToken: z.string() });
+export type LoginResult = z.infer<typeof LoginResult>;
 export const TokenPair = z.object({ accessToken: z.string(), refreshToken: z.string() });
+export type TokenPair = z.infer<typeof TokenPair>;
 const UserBody = z.object({ user: User });
 
 const TAG = "Users and auth";
@@ -27,7 +29,7 @@ export const authRoutes = {
     auth: false,
     body: RegisterBody,
     status: 201,
-    response: AuthSession,
+    response: LoginResult,
     errors: ["CONFLICT", "RATE_LIMITED"],
   }),
   login: route({
@@ -38,7 +40,7 @@ export const authRoutes = {
     auth: false,
     body: LoginBody,
     status: 200,
-    response: AuthSession,
+    response: LoginResult,
     errors: ["RATE_LIMITED"],
   }),
   refresh: route({

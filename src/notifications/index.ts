@@ -1,5 +1,6 @@
 import type { Core, DomainModule } from "../core.js";
 import { createAnnouncementService, type AnnouncementService } from "./announcements.js";
+import { deliverNotificationEvents } from "./delivery.js";
 import { notificationRetention } from "./retention.js";
 import { notificationRouter } from "./routes.js";
 import { createNotificationService, type NotificationInbox, type NotificationService } from "./service.js";
@@ -14,6 +15,7 @@ export function notificationsModule(
   core: Core,
 ): DomainModule & { service: NotificationService & NotificationInbox; announcements: AnnouncementService } {
   const service = createNotificationService(core);
+  deliverNotificationEvents(core, service);
   const streams = notificationStreams(core, service);
   service.onWritten({
     inTransaction: async () => undefined,

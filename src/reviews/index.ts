@@ -1,5 +1,6 @@
 import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/index.js";
+import { deliverReviewEvents } from "./delivery.js";
 import { reviewRouter } from "./routes.js";
 import { createReviewBatches, type ReviewBatches } from "./batch.js";
 import { createReviewService, type ReviewService } from "./service.js";
@@ -10,6 +11,7 @@ export function reviewsModule(
   notifications: NotificationService,
 ): DomainModule & { service: ReviewService; batches: ReviewBatches } {
   const reviews = createReviewService(core, notifications);
+  deliverReviewEvents(core);
   return {
     service: reviews,
     batches: createReviewBatches(core),

@@ -1,34 +1,39 @@
 import type { EntityManager } from "typeorm";
-import type { ReviewStatus, ReviewVerdict } from "../../entities/index.js";
+import { Review, ReviewAssignment, ReviewComment, type ReviewStatus, type ReviewVerdict } from "../../entities/index.js";
 import type { UserAccess } from "../identity/access.js";
 import { requireCohortRole } from "../identity/cohort-guard.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import type { NotificationService, StoredNotification } from "../notifications/index.js";
-import type { NotificationType, ReviewComment as ReviewCommentDto } from "../contract/index.js";
+import type {
+  CommentInput,
+  CreateReviewInput,
+  ListReviewsQuery,
+  NotificationType,
+  Review as ReviewShape,
+  ReviewComment as ReviewCommentShape,
+  Reviewer,
+} from "../contract/index.js";
+import type { Page } from "../db/paging.js";
 import type { AppSocket } from "../realtime/types.js";
-import { checkExplicitReviewers, pickReviewers } from "./assign.js";
+import { assign, checkExplicitReviewers } from "./assignment.js";
+import { pickReviewers } from "./assignment-queries.js";
+import { toReview, toReviewComment, toReviewer } from "./mapping.js";
 import {
-  insertComment,
+  cohortOfReview,
+  commenterIds,
   listReviews,
+  loadAssignments,
   loadComments,
   loadReview,
-  loadReviewers,
-  publicReviewers,
-  type ReviewDto,
-  type ReviewerDto,
-  type ReviewRow,
-  toReviewDto,
   withCohortAccess,
-} from "./queries.js";
-import type { CommentInput, CreateReviewInput, ListReviewsQuery } from "../contract/index.js";
+} from "./reads.js";
+import { reviewRoom } from "./rooms.js";
 import { AUTO_REVIEWERS, lineCount, statusFromVerdicts } from "./rules.js";
 
-export const reviewRoom = (reviewId: string) => `review:${reviewId}`;
-
 export interface ReviewWithReviewers {
-  review: ReviewDto;
-  reviewers: ReviewerDto[];
+  review: ReviewShape;
+  reviewers: Reviewer[];
 }
 
 export interface CreatedReview extends ReviewWithReviewers {
@@ -37,24 +42,26 @@ export interface CreatedReview extends ReviewWithReviewers {
 }
 
 const unique = (ids: string[]) => [...new Set(ids)];
+const now = () => "now()";
 
 /**
  * The rules of peer reviews. Permissions are checked before the transaction (the access cache and the
  * cohort gate must not run inside it); every state change locks the review row; notifications are written
- * in the same transaction and, like the live events, sent only after the commit.
+ * in the same transaction. After the commit the service announces what happened as domain events
+ * (delivery.ts sends them to sockets).
  */
 export function createReviewService(core: Core, notifications: NotificationService) {
-  const { db, io } = core;
+  const { db, events } = core;
 
   /** The review's cohort and the caller's role there: 404 unknown review, 403 non-member. */
   async function gate(access: UserAccess, reviewId: string) {
-    const [row] = (await db.query(`SELECT cohort_id FROM reviews WHERE id = $1`, [reviewId])) as { cohort_id: string }[];
-    if (!row) throw new AppError("NOT_FOUND", "review not found");
-    const role = await requireCohortRole(core, access, row.cohort_id);
-    return { cohortId: row.cohort_id, isMentor: role === "mentor" };
+    const cohortId = await cohortOfReview(db.manager, reviewId);
+    if (!cohortId) throw new AppError("NOT_FOUND", "review not found");
+    const role = await requireCohortRole(core, access, cohortId);
+    return { cohortId, isMentor: role === "mentor" };
   }
 
-  async function locked(m: EntityManager, reviewId: string, lock: "update" | "share"): Promise<ReviewRow> {
+  async function locked(m: EntityManager, reviewId: string, lock: "update" | "share"): Promise<Review> {
     const review = await loadReview(m, reviewId, lock);
     if (!review) throw new AppError("NOT_FOUND", "review not found");
     return review;
@@ -63,17 +70,17 @@ export function createReviewService(core: Core, notifications: NotificationServi
   async function snapshot(m: EntityManager, reviewId: string): Promise<ReviewWithReviewers> {
     const review = await loadReview(m, reviewId);
     if (!review) throw new AppError("NOT_FOUND", "review not found");
-    return { review: toReviewDto(review), reviewers: publicReviewers(await loadReviewers(m, reviewId)) };
+    return { review: toReview(review), reviewers: (await loadAssignments(m, reviewId)).map(toReviewer) };
   }
 
-  function assertNotClosed(review: ReviewRow) {
+  function assertNotClosed(review: Review) {
     if (review.status === "closed") throw new AppError("CONFLICT", "the review is closed");
   }
 
-  /** After the commit: status change to subscribers on every node, then the notifications. */
-  function publish(reviewId: string, stored: StoredNotification[], status?: ReviewStatus) {
-    if (status) io.to(reviewRoom(reviewId)).emit("review:status", { reviewId, status });
-    if (stored.length > 0) notifications.deliver(stored);
+  /** After the commit: the status change, then the notifications. */
+  function announce(reviewId: string, stored: StoredNotification[], status?: ReviewStatus) {
+    if (status) events.emit("review.status.changed", { reviewId, status });
+    if (stored.length > 0) events.emit("notifications.created", { items: stored });
   }
 
   /** Notifications only for users who can still see the cohort, written in the caller's transaction. */
@@ -100,49 +107,52 @@ export function createReviewService(core: Core, notifications: NotificationServi
         } else {
           reviewerIds = await pickReviewers(m, cohortId, authorId, AUTO_REVIEWERS);
         }
+        const { id } = await m.save(
+          m.create(Review, {
+            cohortId,
+            authorId,
+            title: input.title,
+            description: input.description ?? null,
+            language: input.language,
+            code: input.code,
+          }),
+        );
+        await assign(m, id, reviewerIds);
+        const created = await snapshot(m, id);
         // the title as stored (a lone surrogate became U+FFFD), which the notification's JSON payload can hold
-        const [{ id, title }] = (await m.query(
-          `INSERT INTO reviews (cohort_id, author_id, title, description, language, code)
-           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, title`,
-          [cohortId, authorId, input.title, input.description ?? null, input.language, input.code],
-        )) as { id: string; title: string }[];
-        if (reviewerIds.length > 0) {
-          await m.query(`INSERT INTO review_assignments (review_id, reviewer_id) SELECT $1, unnest($2::uuid[])`, [
-            id,
-            reviewerIds,
-          ]);
-        }
+        const { title } = created.review;
         const stored = await notify(m, cohortId, reviewerIds, "review_requested", { reviewId: id, cohortId, title });
         const assignment = {
           mode: input.reviewerIds ? ("explicit" as const) : ("auto" as const),
           requested: input.reviewerIds?.length ?? AUTO_REVIEWERS,
           assigned: reviewerIds.length,
         };
-        return { result: { ...(await snapshot(m, id)), assignment }, stored };
+        return { result: { ...created, assignment }, stored };
       });
-      publish(result.review.id, stored);
+      announce(result.review.id, stored);
       return result;
     },
 
-    async get(access: UserAccess, reviewId: string): Promise<ReviewWithReviewers & { comments: ReviewCommentDto[] }> {
+    async get(access: UserAccess, reviewId: string): Promise<ReviewWithReviewers & { comments: ReviewCommentShape[] }> {
       await gate(access, reviewId);
       const { review, reviewers } = await snapshot(db.manager, reviewId);
-      return { review, reviewers, comments: await loadComments(db.manager, reviewId) };
+      return { review, reviewers, comments: (await loadComments(db.manager, reviewId)).map(toReviewComment) };
     },
 
-    async list(access: UserAccess, cohortId: string, q: ListReviewsQuery) {
+    async list(access: UserAccess, cohortId: string, q: ListReviewsQuery): Promise<Page<ReviewShape>> {
       await requireCohortRole(core, access, cohortId);
-      return listReviews(db.manager, cohortId, q);
+      const { items, nextCursor } = await listReviews(db.manager, cohortId, q);
+      return { items: items.map(toReview), nextCursor };
     },
 
     /** Author, assigned reviewer or cohort mentor; `line` must exist in the current revision's code. */
-    async comment(access: UserAccess, reviewId: string, input: CommentInput): Promise<ReviewCommentDto> {
+    async comment(access: UserAccess, reviewId: string, input: CommentInput): Promise<ReviewCommentShape> {
       const { cohortId, isMentor } = await gate(access, reviewId);
       const me = access.userId;
       const { comment, stored } = await db.transaction(async (m) => {
         const review = await locked(m, reviewId, "share");
-        const reviewerIds = (await loadReviewers(m, reviewId)).map((r) => r.user.id);
-        if (review.author_id !== me && !reviewerIds.includes(me) && !isMentor) {
+        const reviewerIds = (await loadAssignments(m, reviewId)).map((a) => a.reviewerId);
+        if (review.authorId !== me && !reviewerIds.includes(me) && !isMentor) {
           throw new AppError("FORBIDDEN", "only the author, an assigned reviewer or a cohort mentor may comment");
         }
         assertNotClosed(review);
@@ -153,11 +163,11 @@ export function createReviewService(core: Core, notifications: NotificationServi
             { path: "line", message: `must be at most ${lines} (the code's line count)` },
           ]);
         }
-        const comment = await insertComment(m, { reviewId, authorId: me, body: input.body, line, revision: review.revision });
-        const commenters = (await m.query(`SELECT DISTINCT author_id FROM review_comments WHERE review_id = $1`, [reviewId])) as {
-          author_id: string;
-        }[];
-        const recipients = [review.author_id, ...reviewerIds, ...commenters.map((c) => c.author_id)].filter((id) => id !== me);
+        const { id } = await m.save(
+          m.create(ReviewComment, { reviewId, authorId: me, body: input.body, line, revision: review.revision }),
+        );
+        const comment = toReviewComment(await m.findOneOrFail(ReviewComment, { where: { id }, relations: { author: true } }));
+        const recipients = [review.authorId, ...reviewerIds, ...(await commenterIds(m, reviewId))].filter((id) => id !== me);
         const stored = await notify(m, cohortId, recipients, "review_comment", {
           reviewId,
           cohortId,
@@ -169,8 +179,8 @@ export function createReviewService(core: Core, notifications: NotificationServi
         });
         return { comment, stored };
       });
-      io.to(reviewRoom(reviewId)).emit("review:comment", { reviewId, comment });
-      publish(reviewId, stored);
+      events.emit("review.commented", { reviewId, comment });
+      announce(reviewId, stored);
       return comment;
     },
 
@@ -180,31 +190,26 @@ export function createReviewService(core: Core, notifications: NotificationServi
       const me = access.userId;
       const { result, stored, changed } = await db.transaction(async (m) => {
         const review = await locked(m, reviewId, "update");
-        const reviewers = await loadReviewers(m, reviewId);
-        if (!reviewers.some((r) => r.user.id === me))
+        const assignments = await loadAssignments(m, reviewId);
+        if (!assignments.some((a) => a.reviewerId === me))
           throw new AppError("FORBIDDEN", "only an assigned reviewer may give a verdict");
         assertNotClosed(review);
-        await m.query(
-          `UPDATE review_assignments SET verdict = $3, open = false, verdict_at = now() WHERE review_id = $1 AND reviewer_id = $2`,
-          [reviewId, me, verdict],
-        );
-        const status = statusFromVerdicts(reviewers.map((r) => (r.user.id === me ? verdict : r.verdict)));
+        await m.update(ReviewAssignment, { reviewId, reviewerId: me }, { verdict, open: false, verdictAt: now });
+        const status = statusFromVerdicts(assignments.map((a) => (a.reviewerId === me ? verdict : a.verdict)));
         // an approved review frees every assignment still open
-        if (status === "approved")
-          await m.query(`UPDATE review_assignments SET open = false WHERE review_id = $1 AND open`, [reviewId]);
-        await m.query(`UPDATE reviews SET status = $2, updated_at = now() WHERE id = $1`, [reviewId, status]);
-        const reviewer = reviewers.find((r) => r.user.id === me)!.user;
-        const stored = await notify(m, cohortId, [review.author_id], "review_verdict", {
+        if (status === "approved") await m.update(ReviewAssignment, { reviewId, open: true }, { open: false });
+        await m.update(Review, { id: reviewId }, { status, updatedAt: now });
+        const stored = await notify(m, cohortId, [review.authorId], "review_verdict", {
           reviewId,
           cohortId,
           verdict,
           status,
           title: review.title,
-          reviewer,
+          reviewer: { id: me, displayName: access.displayName },
         });
         return { result: await snapshot(m, reviewId), stored, changed: status !== review.status };
       });
-      publish(reviewId, stored, changed ? result.review.status : undefined);
+      announce(reviewId, stored, changed ? result.review.status : undefined);
       return result;
     },
 
@@ -213,22 +218,17 @@ export function createReviewService(core: Core, notifications: NotificationServi
       const { cohortId } = await gate(access, reviewId);
       const { result, stored } = await db.transaction(async (m) => {
         const review = await locked(m, reviewId, "update");
-        if (review.author_id !== access.userId) throw new AppError("FORBIDDEN", "only the author may revise the review");
+        if (review.authorId !== access.userId) throw new AppError("FORBIDDEN", "only the author may revise the review");
         assertNotClosed(review);
         if (review.status !== "changes_requested")
           throw new AppError("CONFLICT", "a revision is only possible after changes were requested");
-        await m.query(
-          `UPDATE reviews SET code = $2, revision = revision + 1, status = 'open', updated_at = now() WHERE id = $1`,
-          [reviewId, code],
-        );
-        await m.query(`UPDATE review_assignments SET verdict = NULL, verdict_at = NULL, open = true WHERE review_id = $1`, [
-          reviewId,
-        ]);
-        const reviewerIds = (await loadReviewers(m, reviewId)).map((r) => r.user.id);
+        await m.update(Review, { id: reviewId }, { code, revision: () => "revision + 1", status: "open", updatedAt: now });
+        await m.update(ReviewAssignment, { reviewId }, { verdict: null, verdictAt: null, open: true });
+        const reviewerIds = (await loadAssignments(m, reviewId)).map((a) => a.reviewerId);
         const stored = await notify(m, cohortId, reviewerIds, "review_revised", { reviewId, cohortId, title: review.title });
         return { result: await snapshot(m, reviewId), stored };
       });
-      publish(reviewId, stored, "open");
+      announce(reviewId, stored, "open");
       return result;
     },
 
@@ -237,14 +237,14 @@ export function createReviewService(core: Core, notifications: NotificationServi
       const { isMentor } = await gate(access, reviewId);
       const result = await db.transaction(async (m) => {
         const review = await locked(m, reviewId, "update");
-        if (review.author_id !== access.userId && !isMentor)
+        if (review.authorId !== access.userId && !isMentor)
           throw new AppError("FORBIDDEN", "only the author or a cohort mentor may close the review");
         assertNotClosed(review);
-        await m.query(`UPDATE reviews SET status = 'closed', updated_at = now() WHERE id = $1`, [reviewId]);
-        await m.query(`UPDATE review_assignments SET open = false WHERE review_id = $1 AND open`, [reviewId]);
+        await m.update(Review, { id: reviewId }, { status: "closed", updatedAt: now });
+        await m.update(ReviewAssignment, { reviewId, open: true }, { open: false });
         return snapshot(m, reviewId);
       });
-      publish(reviewId, [], "closed");
+      announce(reviewId, [], "closed");
       return result;
     },
 

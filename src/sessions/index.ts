@@ -3,6 +3,7 @@ import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/index.js";
 import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
 import { createChatService, type ChatService } from "./chat.js";
+import { deliverSessionEvents } from "./delivery.js";
 import { createPresence, HEARTBEAT_MS } from "./presence.js";
 import { sessionRouter } from "./routes.js";
 import { createSessionCache } from "./session-cache.js";
@@ -51,6 +52,7 @@ export function sessionsModule(
   const cache = createSessionCache(core);
   const sessions = createSessionService(core, { docs, cache, notifications });
   const chat = createChatService(core.db);
+  deliverSessionEvents(core);
   const awareness = createAwareness(core);
   const presence = createPresence(core, { onUserLeft: (sessionId, userId) => awareness.forget(sessionId, userId) });
 

@@ -1,96 +1,86 @@
-import type { EntityManager } from "typeorm";
-import type { LiveSessionStatus } from "../../entities/index.js";
+import { In, type EntityManager, type QueryDeepPartialEntity } from "typeorm";
+import { LiveSession, type LiveSessionStatus } from "../../entities/index.js";
 import type { UserAccess } from "../identity/access.js";
 import { requireCohortRole } from "../identity/cohort-guard.js";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
 import type { NotificationService, StoredNotification } from "../notifications/index.js";
-import type { Session as SessionDto } from "../contract/index.js";
+import type { Session } from "../contract/index.js";
 import type { DocumentStore } from "./document-store.js";
-import { iso } from "../db/time.js";
-import { returnedRows } from "../db/returning.js";
-import { sessionRoom } from "./rooms.js";
+import { iso, isoOrNull } from "../db/time.js";
 import type { SessionCache } from "./session-cache.js";
 import { docFrom, initialUpdate, textOf } from "./ydoc.js";
 
-interface SessionRow {
-  id: string;
-  cohort_id: string;
-  host_id: string;
-  title: string;
-  language: string;
-  status: LiveSessionStatus;
-  created_at: Date | string;
-  started_at: Date | string | null;
-  ended_at: Date | string | null;
-}
-
-const COLUMNS = "id, cohort_id, host_id, title, language, status, created_at, started_at, ended_at";
-
-export const toSessionDto = (r: SessionRow): SessionDto => ({
-  id: r.id,
-  cohortId: r.cohort_id,
-  hostId: r.host_id,
-  title: r.title,
-  language: r.language,
-  status: r.status,
-  createdAt: iso(r.created_at),
-  startedAt: r.started_at ? iso(r.started_at) : null,
-  endedAt: r.ended_at ? iso(r.ended_at) : null,
+export const toSession = (s: LiveSession): Session => ({
+  id: s.id,
+  cohortId: s.cohortId,
+  hostId: s.hostId,
+  title: s.title,
+  language: s.language,
+  status: s.status,
+  createdAt: iso(s.createdAt),
+  startedAt: isoOrNull(s.startedAt),
+  endedAt: isoOrNull(s.endedAt),
 });
 
-/** The only transitions: scheduled → live, scheduled|live → ended. The WHERE clause is the state machine. */
+const now = () => "now()";
+
+/**
+ * The only transitions: scheduled → live, scheduled|live → ended. The status condition is part of the UPDATE
+ * itself (`WHERE id = … AND status IN (…)`), so of two concurrent requests exactly one changes the row.
+ */
 const TRANSITIONS = {
-  live: `UPDATE live_sessions SET status = 'live', started_at = now() WHERE id = $1 AND status = 'scheduled' RETURNING ${COLUMNS}`,
-  ended: `UPDATE live_sessions SET status = 'ended', ended_at = now() WHERE id = $1 AND status IN ('scheduled', 'live') RETURNING ${COLUMNS}`,
-} as const;
+  live: { from: ["scheduled"], set: { status: "live" as const, startedAt: now } },
+  ended: { from: ["scheduled", "live"], set: { status: "ended" as const, endedAt: now } },
+} satisfies Record<"live" | "ended", { from: LiveSessionStatus[]; set: QueryDeepPartialEntity<LiveSession> }>;
 
 /** Session lifecycle and the permission rules of the contract; REST and socket handlers only translate. */
 export function createSessionService(
-  core: Pick<Core, "db" | "access" | "io">,
+  core: Pick<Core, "db" | "access" | "events">,
   deps: { docs: DocumentStore; cache: SessionCache; notifications: NotificationService },
 ) {
-  const { db, io } = core;
+  const { db, events } = core;
   const { docs, cache, notifications } = deps;
 
-  async function row(sessionId: string, manager: EntityManager = db.manager): Promise<SessionRow> {
-    const [r] = (await manager.query(`SELECT ${COLUMNS} FROM live_sessions WHERE id = $1`, [sessionId])) as SessionRow[];
-    if (!r) throw new AppError("NOT_FOUND", "session not found");
-    return r;
+  async function find(sessionId: string, manager: EntityManager = db.manager): Promise<LiveSession> {
+    const session = await manager.findOneBy(LiveSession, { id: sessionId });
+    if (!session) throw new AppError("NOT_FOUND", "session not found");
+    return session;
   }
 
   /** The session, if the caller is a member of its cohort (unknown → 404, non-member → 403). */
   async function readable(access: UserAccess, sessionId: string) {
-    const r = await row(sessionId);
-    const role = await requireCohortRole(core, access, r.cohort_id);
-    return { row: r, role };
+    const session = await find(sessionId);
+    const role = await requireCohortRole(core, access, session.cohortId);
+    return { session, role };
   }
 
-  async function transition(access: UserAccess, sessionId: string, to: "live" | "ended"): Promise<SessionDto> {
-    const { row: current, role } = await readable(access, sessionId);
-    if (current.host_id !== access.userId && role !== "mentor") {
+  async function transition(access: UserAccess, sessionId: string, to: "live" | "ended"): Promise<Session> {
+    const { session: current, role } = await readable(access, sessionId);
+    if (current.hostId !== access.userId && role !== "mentor") {
       throw new AppError("FORBIDDEN", "only the host or a mentor of the cohort may do this");
     }
-    let toDeliver: StoredNotification[] = [];
+    const { from, set } = TRANSITIONS[to];
+    let stored: StoredNotification[] = [];
     const updated = await db.transaction(async (m) => {
-      const [r] = returnedRows<SessionRow>(await m.query(TRANSITIONS[to], [sessionId]));
-      if (!r) {
-        const now = await row(sessionId, m);
-        throw new AppError("CONFLICT", `a session that is ${now.status} cannot ${to === "live" ? "start" : "end"}`);
+      const { affected } = await m.update(LiveSession, { id: sessionId, status: In(from) }, set);
+      const session = await find(sessionId, m);
+      if (!affected) {
+        throw new AppError("CONFLICT", `a session that is ${session.status} cannot ${to === "live" ? "start" : "end"}`);
       }
       if (to === "live") {
-        toDeliver = await notifications.insertForCohort(m, r.cohort_id, access.userId, "session_started", {
-          sessionId: r.id,
-          cohortId: r.cohort_id,
-          title: r.title,
+        stored = await notifications.insertForCohort(m, session.cohortId, access.userId, "session_started", {
+          sessionId: session.id,
+          cohortId: session.cohortId,
+          title: session.title,
         });
       }
-      return r;
+      return toSession(session);
     });
     await cache.changed(sessionId);
-    notifications.deliver(toDeliver);
-    io.to(sessionRoom(sessionId)).emit("session:status", { sessionId, status: updated.status });
-    return toSessionDto(updated);
+    if (stored.length > 0) events.emit("notifications.created", { items: stored });
+    events.emit("session.status.changed", { session: updated });
+    return updated;
   }
 
   return {
@@ -100,29 +90,27 @@ export function createSessionService(
       access: UserAccess,
       cohortId: string,
       input: { title: string; language: string; initialCode?: string },
-    ): Promise<SessionDto> {
+    ): Promise<Session> {
       await requireCohortRole(core, access, cohortId, { mentor: true });
       const created = await db.transaction(async (m) => {
-        const [r] = (await m.query(
-          `INSERT INTO live_sessions (cohort_id, host_id, title, language) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
-          [cohortId, access.userId, input.title, input.language],
-        )) as SessionRow[];
-        await docs.create(m, r.id, input.initialCode ? initialUpdate(input.initialCode) : null);
-        return r;
+        const { id } = await m.save(
+          m.create(LiveSession, { cohortId, hostId: access.userId, title: input.title, language: input.language }),
+        );
+        await docs.create(m, id, input.initialCode ? initialUpdate(input.initialCode) : null);
+        // read back as stored (a lone surrogate in the title became U+FFFD)
+        return find(id, m);
       });
-      return toSessionDto(created);
+      return toSession(created);
     },
 
-    async get(access: UserAccess, sessionId: string): Promise<SessionDto> {
-      return toSessionDto((await readable(access, sessionId)).row);
+    async get(access: UserAccess, sessionId: string): Promise<Session> {
+      return toSession((await readable(access, sessionId)).session);
     },
 
-    async list(access: UserAccess, cohortId: string): Promise<SessionDto[]> {
+    async list(access: UserAccess, cohortId: string): Promise<Session[]> {
       await requireCohortRole(core, access, cohortId);
-      const rows = (await db.query(`SELECT ${COLUMNS} FROM live_sessions WHERE cohort_id = $1 ORDER BY created_at, id`, [
-        cohortId,
-      ])) as SessionRow[];
-      return rows.map(toSessionDto);
+      const sessions = await db.manager.find(LiveSession, { where: { cohortId }, order: { createdAt: "ASC", id: "ASC" } });
+      return sessions.map(toSession);
     },
 
     start: (access: UserAccess, sessionId: string) => transition(access, sessionId, "live"),
@@ -130,11 +118,11 @@ export function createSessionService(
 
     /** The `code` text with every stored update applied. */
     async document(access: UserAccess, sessionId: string): Promise<{ text: string; updatedAt: string }> {
-      const { row: r } = await readable(access, sessionId);
+      const { session } = await readable(access, sessionId);
       const stored = await docs.load(sessionId);
       const doc = docFrom(stored.state);
       try {
-        return { text: textOf(doc), updatedAt: iso(stored.updatedAt ?? r.created_at) };
+        return { text: textOf(doc), updatedAt: iso(stored.updatedAt ?? session.createdAt) };
       } finally {
         doc.destroy();
       }

@@ -1,5 +1,5 @@
 import type { DataSource } from "typeorm";
-import type { LiveSessionStatus } from "../../entities/index.js";
+import { LiveSession, type LiveSessionStatus } from "../../entities/index.js";
 import type { Bus } from "../events/bus.js";
 import type { Logger } from "../logger.js";
 
@@ -35,12 +35,11 @@ export function createSessionCache(deps: { db: DataSource; bus: Bus; logger: Log
 
   async function load(sessionId: string): Promise<SessionInfo | null> {
     const started = generation;
-    const rows: { id: string; cohort_id: string; host_id: string; status: LiveSessionStatus }[] = await db.query(
-      `SELECT id, cohort_id, host_id, status FROM live_sessions WHERE id = $1`,
-      [sessionId],
-    );
-    const row = rows[0];
-    const info = row ? { id: row.id, cohortId: row.cohort_id, hostId: row.host_id, status: row.status } : null;
+    const found = await db.manager.findOne(LiveSession, {
+      select: { id: true, cohortId: true, hostId: true, status: true },
+      where: { id: sessionId },
+    });
+    const info = found ? { id: found.id, cohortId: found.cohortId, hostId: found.hostId, status: found.status } : null;
     if (generation === started) {
       // unknown ids are not remembered: a session created a moment later must be found
       if (info) entries.set(sessionId, { info, at: Date.now() });

@@ -44,10 +44,10 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
 
   return [
     defineHandler("session:join", async ({ sessionId }, ctx) => {
-      const { row, role } = await sessions.readable(ctx.access, sessionId);
+      const { session: found, role } = await sessions.readable(ctx.access, sessionId);
       if (ctx.socket.disconnected) throw new AppError("UNAVAILABLE", "the socket disconnected");
       // join the room before reading the document: an update committed after the read is relayed to us
-      await core.rooms.join(ctx.socket, sessionRoom(sessionId), row.cohort_id);
+      await core.rooms.join(ctx.socket, sessionRoom(sessionId), found.cohortId);
       const user: PresenceUser = { userId: ctx.userId, displayName: ctx.access.displayName, role };
       await presence.join(ctx.socket, sessionId, user);
       const [stored, present, states, messages] = await Promise.all([
