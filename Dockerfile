@@ -9,6 +9,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY entities ./entities
 COPY migrations ./migrations
+COPY web ./web
 RUN npm run build
 
 FROM node:20-bookworm-slim AS runtime

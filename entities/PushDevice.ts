@@ -13,7 +13,7 @@ export class PushDevice {
   userId: string;
 
   @ManyToOne(() => User, { onDelete: "CASCADE" })
-  @JoinColumn({ name: "user_id" })
+  @JoinColumn({ name: "user_id", foreignKeyConstraintName: "push_devices_user_id_fkey" })
   user: Relation<User>;
 
   /** The transport: "webpush" today; "fcm" and "apns" are reserved for native apps. */
@@ -24,7 +24,7 @@ export class PushDevice {
   @Column({ name: "address", type: "text" })
   address: string;
 
-  @Column({ name: "keys", type: "jsonb" })
+  @Column({ name: "keys", type: "jsonb", default: {} })
   keys: Record<string, string>;
 
   @Column({ name: "label", type: "varchar", length: 80, nullable: true })

@@ -1,25 +1,33 @@
-// Rebuilds dist/ when any source file is newer than the last build, so `npm start` and `npm test`
-// always run the current code without paying for a build when nothing changed.
+// Rebuilds what is out of date, so `npm start` and `npm test` always run the current code without paying for a
+// build when nothing changed: dist/ (tsc) when a server source is newer than its stamp, and dist/web (vite) when
+// a web app source (web/, the client package it is built on, or the types it takes from the server) is.
 import { execSync } from "node:child_process";
 import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const stamp = join(root, "dist", ".build-stamp");
 
-function newest(dir) {
+function newest(path) {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
   let latest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
+  for (const entry of readdirSync(path)) latest = Math.max(latest, newest(join(path, entry)));
   return latest;
 }
 
-const sources = ["src", "entities", "migrations"].map((d) => newest(join(root, d)));
-const configs = ["tsconfig.json", "tsconfig.build.json", "package.json"].map((f) => statSync(join(root, f)).mtimeMs);
-const needed = !existsSync(stamp) || Math.max(...sources, ...configs) > statSync(stamp).mtimeMs;
-if (needed) {
-  execSync("npx tsc -p tsconfig.build.json", { cwd: root, stdio: "inherit" });
-  writeFileSync(stamp, String(Date.now()));
+function rebuild(stamp, inputs, command) {
+  const stampPath = join(root, stamp);
+  const latest = Math.max(...inputs.map((p) => newest(join(root, p))));
+  if (existsSync(stampPath) && latest <= statSync(stampPath).mtimeMs) return;
+  execSync(command, { cwd: root, stdio: "inherit" });
+  writeFileSync(stampPath, String(Date.now()));
 }
+
+const configs = ["tsconfig.json", "tsconfig.build.json", "package.json"];
+rebuild("dist/.build-stamp", ["src", "entities", "migrations", ...configs], "npx tsc -p tsconfig.build.json");
+rebuild(
+  "dist/.web-build-stamp",
+  ["web", "src/client", "src/contract", "package.json"],
+  "npx vite build --config web/vite.config.ts --logLevel warn",
+);

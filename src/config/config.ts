@@ -84,6 +84,7 @@ const envSchema = z.object({
   TRUST_PROXY: bool(false),
   MIGRATIONS_RUN: bool(true),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
+  WEB_APP: optionalBool,
   VAPID_PUBLIC_KEY: optionalText,
   VAPID_PRIVATE_KEY: optionalText,
   VAPID_SUBJECT: z
@@ -117,6 +118,10 @@ export interface Config {
   trustProxy: boolean;
   migrationsRun: boolean;
   shutdownTimeoutMs: number;
+  /** Serve the web app at `/` (default: outside production only). */
+  webApp: boolean;
+  /** Where the built web app is; undefined: dist/web of this package. */
+  webAppDir?: string;
   /** Web Push: the VAPID key pair from the environment (null: generated once and kept in the database). */
   push: { vapid: { publicKey: string; privateKey: string } | null; subject: string; retryDelaySeconds: number };
   /** Read notifications older than this many days are deleted; 0 keeps them all. */
@@ -166,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     trustProxy: e.TRUST_PROXY,
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    webApp: e.WEB_APP ?? !production,
     push: {
       vapid:
         e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY } : null,

@@ -6,6 +6,7 @@ import type { Config } from "../config/config.js";
 import { AppError, ERROR_STATUS, isDatabaseError, toErrorBody } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
+import { defaultWebDir, webAppRouter } from "./web-app.js";
 
 export const MAX_BODY = "1mb";
 
@@ -42,6 +43,11 @@ export function createHttpApp(deps: { config: Config; logger: Logger; metrics: M
 
   app.use(deps.ops);
   for (const router of deps.api) app.use(router);
+  if (config.webApp) {
+    const web = webAppRouter(config.webAppDir ?? defaultWebDir());
+    if (web) app.use(web);
+    else logger.warn("WEB_APP is on but the web app is not built (npm run build): / answers 404");
+  }
 
   app.use((_req, _res, next) => next(new AppError("NOT_FOUND", "no such route")));
 

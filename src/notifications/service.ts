@@ -1,9 +1,9 @@
 import type { EntityManager } from "typeorm";
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
+import { pageOf, rowsToFetch } from "../db/paging.js";
 import { iso } from "../db/time.js";
 import type { Notification as NotificationDto, NotificationType } from "../contract/index.js";
-import { userRoom } from "../realtime/types.js";
 
 /**
  * Notifications are written inside the caller's transaction (so the triggering write and its
@@ -25,8 +25,8 @@ export interface NotificationService {
     type: NotificationType,
     payload: Record<string, unknown>,
   ): Promise<StoredNotification[]>;
-  /** Emits `notification` to every socket of each recipient, on every node. Call after commit. */
-  deliver(rows: StoredNotification[]): void;
+  /** Runs the `committed` hooks of written notifications (delivery.ts calls it when `notifications.created` fires). */
+  committed(rows: StoredNotification[]): void;
   /** Lets another domain act on every notification written: in its transaction, and once it committed. */
   onWritten(hook: NotificationHook): void;
 }
@@ -64,7 +64,7 @@ export interface NotificationInbox {
   /** Catch-up after a reconnect: ≤ 100 after `after`, or the unread ones without it, oldest first. */
   sync(userId: string, after?: string): Promise<NotificationPage>;
   unreadCount(userId: string): Promise<number>;
-  /** Marks as read (others' ids are ignored), then tells every socket of the user. */
+  /** Marks as read (others' ids are ignored), then announces `notifications.read` (every socket of the user hears it). */
   markRead(userId: string, input: MarkRead): Promise<void>;
 }
 
@@ -97,8 +97,8 @@ function toStored(r: NotificationRow): StoredNotification {
   };
 }
 
-export function createNotificationService(core: Pick<Core, "db" | "io" | "logger">): NotificationService & NotificationInbox {
-  const { db, io, logger } = core;
+export function createNotificationService(core: Pick<Core, "db" | "events">): NotificationService & NotificationInbox {
+  const { db, events } = core;
   const hooks: NotificationHook[] = [];
   const written = async (manager: EntityManager, rows: StoredNotification[]) => {
     for (const hook of hooks) await hook.inTransaction(manager, rows);
@@ -106,7 +106,9 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
   };
 
   async function list(userId: string, opts: ListOptions): Promise<NotificationPage> {
-    const params: unknown[] = [userId, opts.limit + 1];
+    // raw SQL, kept in step with test/notifications/inbox-v2's EXPLAIN: both orders must walk
+    // idx_notifications_user_cursor (a 100k-row inbox is never sorted); the page cut is the shared helper's
+    const params: unknown[] = [userId, rowsToFetch(opts.limit)];
     const desc = opts.order === "desc";
     let where = "user_id = $1";
     if (opts.unread) where += " AND read_at IS NULL";
@@ -123,9 +125,8 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
       const found: unknown[] = await db.query("SELECT 1 FROM notifications WHERE id = $1 AND user_id = $2", [opts.after, userId]);
       if (found.length === 0) throw new AppError("NOT_FOUND", "notification not found");
     }
-    const more = rows.length > opts.limit;
-    const kept = more ? rows.slice(0, opts.limit) : rows;
-    return { items: kept.map((r) => toStored(r).notification), nextCursor: more ? kept[kept.length - 1]!.id : null };
+    const page = pageOf(rows, opts.limit, (r) => r.id);
+    return { items: page.items.map((r) => toStored(r).notification), nextCursor: page.nextCursor };
   }
 
   return {
@@ -158,19 +159,8 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
       hooks.push(hook);
     },
 
-    deliver(rows) {
+    committed(rows) {
       for (const hook of hooks) hook.committed(rows);
-      // one emit per row: the Redis adapter carries it to the user's sockets on every node, once
-      for (const { userId, notification } of rows) {
-        try {
-          io.to(userRoom(userId)).emit("notification", notification);
-        } catch (err) {
-          logger.warn(
-            { err: (err as Error).message, userId },
-            "notification not delivered live; the client gets it through sync",
-          );
-        }
-      }
     },
 
     list,
@@ -197,7 +187,7 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
            SELECT id FROM owned`,
           [userId, ids],
         )) as { id: string }[];
-        if (owned.length > 0) io.to(userRoom(userId)).emit("notification:read", { ids: owned.map((r) => r.id) });
+        if (owned.length > 0) events.emit("notifications.read", { userId, read: { ids: owned.map((r) => r.id) } });
         return;
       }
       const [result] = (await db.query(
@@ -209,7 +199,7 @@ export function createNotificationService(core: Pick<Core, "db" | "io" | "logger
         [userId, input.upTo],
       )) as { found: number; marked: number }[];
       if (!result || Number(result.found) === 0) throw new AppError("NOT_FOUND", "notification not found");
-      io.to(userRoom(userId)).emit("notification:read", { upTo: input.upTo });
+      events.emit("notifications.read", { userId, read: { upTo: input.upTo } });
     },
   };
 }

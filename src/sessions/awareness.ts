@@ -4,15 +4,31 @@ import { sessionRoom } from "./rooms.js";
 
 /** At most one relayed state per socket and session in this interval (20 a second); the rest is coalesced. */
 export const AWARENESS_MIN_INTERVAL_MS = 50;
-/** The shared hash of last states outlives its last refresh by this long (nodes refresh it while users are in). */
+/** A stored state outlives its last refresh by this long (its node refreshes it while the socket stays). */
 const TTL_MS = 30_000;
 export const AWARENESS_REFRESH_MS = 10_000;
 
 const key = (sessionId: string) => `awareness:${sessionId}`;
 
+/** One socket's state in the shared hash (field = socket id), with its own expiry: the hash's TTL covers all. */
+interface StoredEntry {
+  userId: string;
+  clientId: number | null;
+  state: unknown;
+  exp: number;
+}
+
+export interface AwarenessEntry {
+  userId: string;
+  clientId: number | null;
+  state: unknown;
+}
+
 interface Throttle {
   socket: AppSocket;
+  sessionId: string;
   userId: string;
+  clientId: number | null;
   last: number;
   /** The newest state not yet relayed (coalesced), serialised. */
   pending?: string;
@@ -21,80 +37,143 @@ interface Throttle {
   current?: string;
 }
 
-/**
- * Ephemeral cursors and selections: relayed to the session's other sockets, throttled per socket (a burst
- * is coalesced into its newest state), and the last state of each user kept cluster-wide with a TTL for
- * the join ack.
- */
-export function createAwareness(core: Pick<Core, "engine" | "logger">) {
-  const { engine, logger } = core;
-  const throttles = new Map<string, Map<string, Throttle>>(); // sessionId → socketId → throttle
+function parseEntry(json: string): StoredEntry | null {
+  try {
+    const e = JSON.parse(json) as Partial<StoredEntry>;
+    return typeof e.userId === "string" && typeof e.exp === "number"
+      ? { userId: e.userId, clientId: typeof e.clientId === "number" ? e.clientId : null, state: e.state, exp: e.exp }
+      : null;
+  } catch {
+    return null;
+  }
+}
 
-  function relay(sessionId: string, t: Throttle, json: string) {
+/**
+ * Ephemeral cursors and selections, per socket (a user's two tabs are two entries): relayed to the session's
+ * other sockets, throttled per socket (a burst is coalesced into its newest state), and kept cluster-wide for
+ * the join ack. When a socket that sent a state leaves, disconnects or loses access, the others get a `null`
+ * state for it and its entry is removed; nothing is relayed or stored for it afterwards.
+ */
+export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
+  const { engine, logger, io } = core;
+  const throttles = new Map<string, Map<string, Throttle>>(); // sessionId → socketId → throttle
+  const quiet = (what: string) => (err: Error) => logger.debug({ err: err.message }, `awareness: ${what} failed`);
+
+  const isCurrent = (t: Throttle) => throttles.get(t.sessionId)?.get(t.socket.id) === t;
+
+  function store(t: Throttle, json: string) {
+    const entry: StoredEntry = {
+      userId: t.userId,
+      clientId: t.clientId,
+      state: JSON.parse(json) as unknown,
+      exp: Date.now() + TTL_MS,
+    };
+    return engine.store.hset(key(t.sessionId), t.socket.id, JSON.stringify(entry), TTL_MS);
+  }
+
+  function relayNull(sessionId: string, userId: string, clientId: number | null) {
+    io.to(sessionRoom(sessionId)).emit("awareness:update", { sessionId, userId, clientId, state: null });
+  }
+
+  function relay(t: Throttle, json: string) {
+    if (!isCurrent(t) || t.socket.disconnected || !t.socket.rooms.has(sessionRoom(t.sessionId))) return;
     t.last = Date.now();
     t.pending = undefined;
+    const state = JSON.parse(json) as unknown;
+    if (state === null) {
+      // the client cleared its state: the same as having none
+      if (t.current === undefined) return;
+      t.current = undefined;
+      t.socket
+        .to(sessionRoom(t.sessionId))
+        .emit("awareness:update", { sessionId: t.sessionId, userId: t.userId, clientId: t.clientId, state: null });
+      engine.store.hdel(key(t.sessionId), t.socket.id).catch(quiet("delete"));
+      return;
+    }
     t.current = json;
     t.socket
-      .to(sessionRoom(sessionId))
-      .emit("awareness:update", { sessionId, userId: t.userId, clientId: null, state: JSON.parse(json) as unknown });
-    engine.store
-      .hset(key(sessionId), t.userId, json, TTL_MS)
-      .catch((err: Error) => logger.debug({ err: err.message }, "awareness state not stored"));
+      .to(sessionRoom(t.sessionId))
+      .emit("awareness:update", { sessionId: t.sessionId, userId: t.userId, clientId: t.clientId, state });
+    store(t, json).catch(quiet("store"));
+  }
+
+  function drop(socket: AppSocket, sessionId: string) {
+    const bySocket = throttles.get(sessionId);
+    const t = bySocket?.get(socket.id);
+    if (!t) return;
+    clearTimeout(t.timer);
+    bySocket!.delete(socket.id);
+    if (bySocket!.size === 0) throttles.delete(sessionId);
+    if (t.current === undefined) return;
+    relayNull(sessionId, t.userId, t.clientId);
+    engine.store.hdel(key(sessionId), socket.id).catch(quiet("delete"));
   }
 
   return {
     /** Relays now, or coalesces into one trailing relay when the socket sent one less than 50 ms ago. */
-    update(socket: AppSocket, sessionId: string, userId: string, state: unknown) {
+    update(socket: AppSocket, sessionId: string, userId: string, state: unknown, clientId: number | null) {
+      // the socket may have left (or disconnected) while the event's checks were awaited
+      if (socket.disconnected || !socket.rooms.has(sessionRoom(sessionId))) return;
       let bySocket = throttles.get(sessionId);
       if (!bySocket) throttles.set(sessionId, (bySocket = new Map()));
       let t = bySocket.get(socket.id);
-      if (!t) bySocket.set(socket.id, (t = { socket, userId, last: 0 }));
+      if (!t) {
+        bySocket.set(socket.id, (t = { socket, sessionId, userId, clientId, last: 0 }));
+        socket.once("disconnect", () => drop(socket, sessionId));
+      }
+      if (t.clientId !== clientId) {
+        // a new Awareness instance in the same connection: the old clientID's state is gone
+        if (t.current !== undefined) {
+          t.socket.to(sessionRoom(sessionId)).emit("awareness:update", { sessionId, userId, clientId: t.clientId, state: null });
+          t.current = undefined;
+        }
+        t.clientId = clientId;
+      }
       const json = JSON.stringify(state ?? null);
       const wait = t.last + AWARENESS_MIN_INTERVAL_MS - Date.now();
-      if (wait <= 0 && !t.timer) return relay(sessionId, t, json);
+      if (wait <= 0 && !t.timer) return relay(t, json);
       t.pending = json;
       const throttle = t;
       throttle.timer ??= setTimeout(
         () => {
           throttle.timer = undefined;
-          if (throttle.pending !== undefined) relay(sessionId, throttle, throttle.pending);
+          if (throttle.pending !== undefined) relay(throttle, throttle.pending);
         },
         Math.max(0, wait),
       );
     },
 
-    /** Every user's last state in the session, on any node. */
-    async list(sessionId: string): Promise<{ userId: string; clientId: number | null; state: unknown }[]> {
+    /** Every socket's last state in the session, on any node (one entry per socket with a state). */
+    async list(sessionId: string): Promise<AwarenessEntry[]> {
       const all = await engine.store.hgetall(key(sessionId));
-      return Object.entries(all).flatMap(([userId, json]) => {
-        try {
-          return [{ userId, clientId: null, state: JSON.parse(json) as unknown }];
-        } catch {
-          return [];
-        }
+      const now = Date.now();
+      return Object.values(all).flatMap((json) => {
+        const e = parseEntry(json);
+        return e && e.exp > now && e.state !== null ? [{ userId: e.userId, clientId: e.clientId, state: e.state }] : [];
       });
     },
 
-    /** Stops relaying for a socket that left the session (a pending coalesced state is dropped). */
-    drop(socket: AppSocket, sessionId: string) {
-      const bySocket = throttles.get(sessionId);
-      const t = bySocket?.get(socket.id);
-      if (!t) return;
-      clearTimeout(t.timer);
-      bySocket!.delete(socket.id);
-      if (bySocket!.size === 0) throttles.delete(sessionId);
+    /** A socket left the session, disconnected or lost access: the others get `state: null` for it. */
+    drop,
+
+    /**
+     * A socket of a dead node was swept from the presence (the winner of its removal calls this once): its
+     * entry is removed and the others told, if it had a state.
+     */
+    async expire(sessionId: string, socketId: string) {
+      const json = (await engine.store.hgetall(key(sessionId)))[socketId];
+      if (json === undefined || !(await engine.store.hdel(key(sessionId), socketId))) return;
+      const e = parseEntry(json);
+      if (e) relayNull(sessionId, e.userId, e.clientId);
     },
 
-    /** Called once the user's last socket left the session, on whatever node saw it. */
-    async forget(sessionId: string, userId: string) {
-      await engine.store.hdel(key(sessionId), userId);
-    },
-
-    /** Re-stores the current states of local sockets so they outlive the TTL while their users stay. */
+    /** Re-stores the current states of local sockets so they outlive the TTL while the sockets stay. */
     async refresh() {
-      for (const [sessionId, bySocket] of throttles) {
-        for (const t of bySocket.values())
-          if (t.current !== undefined) await engine.store.hset(key(sessionId), t.userId, t.current, TTL_MS);
+      for (const bySocket of [...throttles.values()]) {
+        for (const t of [...bySocket.values()]) {
+          // a socket gone meanwhile (between two awaits) is never stored again
+          if (t.current !== undefined && isCurrent(t) && !t.socket.disconnected) await store(t, t.current);
+        }
       }
     },
 

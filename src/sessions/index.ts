@@ -54,7 +54,7 @@ export function sessionsModule(
   const chat = createChatService(core.db);
   deliverSessionEvents(core);
   const awareness = createAwareness(core);
-  const presence = createPresence(core, { onUserLeft: (sessionId, userId) => awareness.forget(sessionId, userId) });
+  const presence = createPresence(core, { onSocketSwept: (sessionId, socketId) => awareness.expire(sessionId, socketId) });
 
   // a member removed from the cohort: their sockets were made to leave the room on every node; drop their presence
   core.events.on("cohort.room.revoked", async ({ socket, room }) => {

@@ -10,6 +10,15 @@ export const EXPIRY_MS = 15_000;
 /** A session nobody heartbeats for this long leaves the index of sessions to sweep. */
 const INDEX_TTL_MS = 60_000;
 
+function parseSocketId(member: string): string | null {
+  try {
+    const [socketId] = JSON.parse(member) as Member;
+    return typeof socketId === "string" ? socketId : null;
+  } catch {
+    return null;
+  }
+}
+
 const keys = {
   /** zset: one member per socket in the session, scored by its expiry time. */
   sockets: (sessionId: string) => `presence:${sessionId}:sockets`,
@@ -46,7 +55,7 @@ function parseMember(member: string): PresenceUser | null {
  */
 export function createPresence(
   core: Pick<Core, "engine" | "io" | "logger">,
-  hooks: { onUserLeft: (sessionId: string, userId: string) => Promise<void> },
+  hooks: { onSocketSwept: (sessionId: string, socketId: string) => Promise<void> },
 ) {
   const { engine, io, logger } = core;
   const store = engine.store;
@@ -85,14 +94,15 @@ export function createPresence(
     );
   }
 
-  /** Removes one socket's member; the one caller whose zrem wins decrements, and announces the user's departure. */
-  async function removeMember(sessionId: string, member: string, userId: string) {
-    if (!(await store.zrem(keys.sockets(sessionId), member))) return;
+  /**
+   * Removes one socket's member; the one caller whose zrem wins decrements, announces the user's departure,
+   * and returns true.
+   */
+  async function removeMember(sessionId: string, member: string, userId: string): Promise<boolean> {
+    if (!(await store.zrem(keys.sockets(sessionId), member))) return false;
     const count = await store.hincr(keys.users(sessionId), userId, -1);
-    if (count <= 0) {
-      io.to(sessionRoom(sessionId)).except(userRoom(userId)).emit("presence:left", { sessionId, userId });
-      await hooks.onUserLeft(sessionId, userId);
-    }
+    if (count <= 0) io.to(sessionRoom(sessionId)).except(userRoom(userId)).emit("presence:left", { sessionId, userId });
+    return true;
   }
 
   function forget(socket: AppSocket, sessionId: string): LocalEntry | undefined {
@@ -191,8 +201,10 @@ export function createPresence(
       for (const sessionId of await store.zmembers(keys.index)) {
         for (const member of await store.zrangeByScore(keys.sockets(sessionId), now)) {
           const user = parseMember(member);
-          if (user) await removeMember(sessionId, member, user.userId);
-          else await store.zrem(keys.sockets(sessionId), member);
+          const socketId = parseSocketId(member);
+          if (!user) await store.zrem(keys.sockets(sessionId), member);
+          else if ((await removeMember(sessionId, member, user.userId)) && socketId)
+            await hooks.onSocketSwept(sessionId, socketId);
         }
       }
       for (const sessionId of await store.zrangeByScore(keys.index, now)) await store.zrem(keys.index, sessionId);

@@ -63,8 +63,9 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
 
     defineHandler("session:leave", async ({ sessionId }, ctx) => {
       if (!presence.isJoined(ctx.socket, sessionId)) await notJoined(sessionId, "not in this session");
-      awareness.drop(ctx.socket, sessionId);
       await ctx.socket.leave(sessionRoom(sessionId));
+      // after leaving the room, so the null state for this socket goes to the others only
+      awareness.drop(ctx.socket, sessionId);
       await presence.leave(ctx.socket, sessionId);
       return {};
     }),
@@ -85,9 +86,9 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       return diffFor(stored.state, stateVector);
     }),
 
-    defineHandler("awareness:update", async ({ sessionId, state }, ctx) => {
+    defineHandler("awareness:update", async ({ sessionId, state, clientId }, ctx) => {
       await joined(ctx, sessionId, true);
-      awareness.update(ctx.socket, sessionId, ctx.userId, state);
+      awareness.update(ctx.socket, sessionId, ctx.userId, state, clientId ?? null);
       return {};
     }),
 

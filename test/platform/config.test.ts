@@ -28,6 +28,7 @@ const refusals: [string, Record<string, string>, RegExp][] = [
   ["a TRUST_PROXY that is not a boolean", { TRUST_PROXY: "maybe" }, /TRUST_PROXY/],
   ["a MIGRATIONS_RUN that is not a boolean", { MIGRATIONS_RUN: "sometimes" }, /MIGRATIONS_RUN/],
   ["a SHUTDOWN_TIMEOUT_MS that is not a number", { SHUTDOWN_TIMEOUT_MS: "soon" }, /SHUTDOWN_TIMEOUT_MS/],
+  ["a WEB_APP that is not a boolean", { WEB_APP: "maybe" }, /WEB_APP/],
 ];
 
 describe("configuration", () => {
@@ -47,6 +48,7 @@ describe("configuration", () => {
       trustProxy: false,
       migrationsRun: true,
       shutdownTimeoutMs: 8000,
+      webApp: true,
     });
     expect(c.jwt.generated).toBe(true);
     expect(c.jwt.secret).toMatch(/^[0-9a-f]{64}$/);
@@ -69,6 +71,7 @@ describe("configuration", () => {
       TRUST_PROXY: "true",
       MIGRATIONS_RUN: "false",
       SHUTDOWN_TIMEOUT_MS: "3000",
+      WEB_APP: "true",
     });
     expect(c).toEqual({
       env: "production",
@@ -85,10 +88,17 @@ describe("configuration", () => {
       trustProxy: true,
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
+      webApp: true,
       push: { vapid: null, subject: "mailto:admin@localhost", retryDelaySeconds: 25 },
       notificationsRetentionDays: 180,
       apiDocs: false,
     });
+  });
+
+  it("serves the web app outside production only, unless WEB_APP says otherwise", () => {
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET }).webApp).toBe(false);
+    expect(loadConfig({ NODE_ENV: "production", JWT_SECRET: SECRET, WEB_APP: "1" }).webApp).toBe(true);
+    expect(loadConfig({ WEB_APP: "false" }).webApp).toBe(false);
   });
 
   it("allows no cross-origin calls in production unless CORS_ORIGINS says so", () => {

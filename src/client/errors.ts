@@ -1,0 +1,34 @@
+import type { ErrorCode } from "./protocol.js";
+
+/**
+ * A refusal from the server (a non-2xx REST answer or an `{ok: false}` ack), or `UNAVAILABLE` (status 0) when
+ * the server could not be reached in time.
+ */
+export class CohortLiveError extends Error {
+  override name = "CohortLiveError";
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | "NETWORK",
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+const STATUS: Record<string, number> = {
+  INVALID_PAYLOAD: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+};
+
+/** The error of a failed ack, with the HTTP status its code stands for. */
+export function ackError(error: { code: ErrorCode; message: string }): CohortLiveError {
+  return new CohortLiveError(STATUS[error.code] ?? 500, error.code, error.message);
+}
