@@ -105,6 +105,7 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     cohorts: cohorts.service,
     sessions: sessions.service,
     chat: sessions.chat,
+    history: sessions.history,
     reviews: reviews.service,
     reviewBatches: reviews.batches,
     inbox: notifications.service,

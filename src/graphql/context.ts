@@ -9,7 +9,7 @@ import { caller as authenticatedCaller, requireAuth } from "../http/auth-middlew
 import type { Caller } from "../http/routes.js";
 import type { AnnouncementService, NotificationInbox } from "../notifications/index.js";
 import type { ReviewBatches, ReviewService } from "../reviews/index.js";
-import type { ChatService, SessionService } from "../sessions/index.js";
+import type { ChatService, DocumentHistory, SessionService } from "../sessions/index.js";
 
 /** The domain services GraphQL reads through: the same ones, with the same permission checks, as REST. */
 export interface GraphQLServices {
@@ -17,6 +17,7 @@ export interface GraphQLServices {
   cohorts: CohortService;
   sessions: SessionService;
   chat: ChatService;
+  history: DocumentHistory;
   reviews: ReviewService;
   reviewBatches: ReviewBatches;
   inbox: NotificationInbox;

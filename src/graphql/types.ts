@@ -5,6 +5,7 @@ import {
   ChatMessage,
   Cohort,
   CohortRole,
+  DocumentAuthor,
   isoTime,
   Member,
   Notification,
@@ -61,6 +62,7 @@ export function buildTypes() {
   const announcement = m.object("Announcement", Announcement);
   const notification = m.object("Notification", Notification);
   const document = m.object("Document", sessionRoutes.getDocument.response);
+  const documentAuthor = m.object("DocumentAuthor", DocumentAuthor);
 
   type Obj<T> = GraphQLObjectType<T, GraphQLContext>;
   const cohort: Obj<Cohort> = m.object("Cohort", Cohort, () => ({
@@ -125,6 +127,15 @@ export function buildTypes() {
     document: {
       type: nonNull(document),
       resolve: async (s, _args, ctx) => ctx.services.sessions.document((await ctx.caller()).access, s.id),
+    },
+    authors: {
+      type: nonNull(connectionOf(documentAuthor)),
+      description: "who edited the document, how many updates each, and when last (as `GET /api/sessions/:id/authors`)",
+      args: pageArgs,
+      resolve: async (s, args: PageArgs, ctx) => {
+        await ctx.services.sessions.readable((await ctx.caller()).access, s.id);
+        return sliceConnection(await ctx.services.history.authors(s.id), args, (a) => a.user.id);
+      },
     },
     chat: {
       type: nonNull(connectionOf(message)),

@@ -4,7 +4,7 @@ import type { NotificationService } from "../notifications/index.js";
 import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
 import { createChatService, type ChatService } from "./chat.js";
 import { createDocPool } from "./doc-pool.js";
-import { createDocumentHistory } from "./document-history.js";
+import { createDocumentHistory, type DocumentHistory } from "./document-history.js";
 import { createDocumentRelay } from "./document-relay.js";
 import { createLiveDocuments } from "./live-documents.js";
 import { deliverSessionEvents } from "./delivery.js";
@@ -37,7 +37,7 @@ function every(ms: number, task: () => Promise<void>, onError: (err: Error) => v
 export function sessionsModule(
   core: Core,
   notifications: NotificationService,
-): DomainModule & { service: SessionService; chat: ChatService } {
+): DomainModule & { service: SessionService; chat: ChatService; history: DocumentHistory } {
   const { logger } = core;
   const stored = new Counter({
     name: "cohort_live_doc_updates_stored_total",
@@ -103,6 +103,7 @@ export function sessionsModule(
   return {
     service: sessions,
     chat,
+    history,
     routes: sessionRouter(core, sessions, chat, history),
     handlers: sessionHandlers(core, { sessions, cache, docs, live, relay, chat, presence, awareness }),
     start() {
@@ -124,4 +125,5 @@ export function sessionsModule(
 }
 
 export type { ChatService } from "./chat.js";
+export type { DocumentHistory } from "./document-history.js";
 export type { SessionService } from "./service.js";

@@ -7,6 +7,7 @@ import {
   Announcement,
   ChatMessage,
   Cohort,
+  DocumentAuthor,
   Member,
   Notification,
   Review,
@@ -162,17 +163,27 @@ describe("GraphQL and REST agree", () => {
   it("Session, Document, ChatMessage: session(id), cohort sessions, document and chat", async () => {
     const got = await data(
       lea,
-      `{ session(id: "${sessionId}") { ...S document { text updatedAt } chat { nodes ${selectionOf(ChatMessage)} ${page} } cohort { id } }
+      `{ session(id: "${sessionId}") { ...S document { text updatedAt } chat { nodes ${selectionOf(ChatMessage)} ${page} } cohort { id } authors { nodes ${selectionOf(DocumentAuthor)} } }
          cohort(id: "${cohortId}") { sessions { nodes { ...S } } } }
        fragment S on Session ${selectionOf(Session)}`,
     );
-    const { document, chat, cohort, ...session } = got.session;
+    const { document, chat, cohort, authors, ...session } = got.session;
+    const restAuthors = (await rest(lea, `/api/sessions/${sessionId}/authors`)).authors;
+    expect(restAuthors.length).toBeGreaterThan(0);
+    expect(authors.nodes).toEqual(restAuthors);
     expect(session).toEqual((await rest(lea, `/api/sessions/${sessionId}`)).session);
     expect(cohort).toEqual({ id: cohortId });
     expect(document).toEqual(await rest(lea, `/api/sessions/${sessionId}/document`));
     expect(chat.nodes).toEqual((await rest(lea, `/api/sessions/${sessionId}/chat`)).messages);
     expect(got.cohort.sessions.nodes).toEqual((await rest(lea, `/api/cohorts/${cohortId}/sessions`)).sessions);
-    covered.add("Session").add("Document").add("ChatMessage").add("SessionConnection").add("ChatMessageConnection");
+    covered
+      .add("Session")
+      .add("Document")
+      .add("DocumentAuthor")
+      .add("DocumentAuthorConnection")
+      .add("ChatMessage")
+      .add("SessionConnection")
+      .add("ChatMessageConnection");
   });
 
   it("Announcement and Notification", async () => {
