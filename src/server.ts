@@ -15,6 +15,7 @@ import { createMemoryEngine } from "./engine/memory.js";
 import { createRedisEngine } from "./engine/redis.js";
 import { createJobQueue } from "./jobs/queue.js";
 import { CONTRACT_VERSION } from "./contract/index.js";
+import { graphqlModule } from "./graphql/index.js";
 import { apiDocsRoutes } from "./http/api-docs/routes.js";
 import { createHttpApp, listRoutes } from "./http/app.js";
 import { answerClientErrors, httpServerOptions, limitConnections } from "./http/limits.js";
@@ -101,14 +102,30 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
     isDraining: () => draining,
   };
 
+  const auth = authModule(core);
+  const cohorts = cohortsModule(core);
   const notifications = notificationsModule(core);
+  const sessions = sessionsModule(core, notifications.service);
+  const reviews = reviewsModule(core, notifications.service);
+  const graphql = graphqlModule(core, {
+    auth: auth.service,
+    cohorts: cohorts.service,
+    sessions: sessions.service,
+    chat: sessions.chat,
+    history: sessions.history,
+    reviews: reviews.service,
+    reviewBatches: reviews.batches,
+    inbox: notifications.service,
+    announcements: notifications.announcements,
+  });
   const modules: DomainModule[] = [
-    authModule(core),
-    cohortsModule(core),
+    auth,
+    cohorts,
     notifications,
     pushModule(core, notifications.service),
-    sessionsModule(core, notifications.service),
-    reviewsModule(core, notifications.service),
+    sessions,
+    reviews,
+    graphql,
   ];
   app = createHttpApp({
     config,

@@ -6,6 +6,7 @@
 import { authEvents, authRoutes, authServerEvents } from "./auth.js";
 import { cohortRoutes } from "./cohorts.js";
 import type { ClientEventMap, ServerEventMap } from "./define.js";
+import { graphqlRoutes } from "./graphql.js";
 import { notificationEvents, notificationRoutes, notificationServerEvents } from "./notifications.js";
 import { invitationRoutes } from "./invitations.js";
 import { opsRoutes, opsServerEvents } from "./ops.js";
@@ -21,6 +22,7 @@ export * from "./auth.js";
 export * from "./cohorts.js";
 export * from "./define.js";
 export * from "./errors.js";
+export * from "./graphql.js";
 export * from "./notifications.js";
 export * from "./invitations.js";
 export * from "./ops.js";
@@ -46,7 +48,7 @@ export type ApiRoutes = typeof apiRoutes;
 export type RouteName = keyof ApiRoutes;
 
 /** Every documented HTTP route: the API plus the platform's own (/healthz, /readyz, /metrics). */
-export const allRoutes = { ...apiRoutes, ...opsRoutes };
+export const allRoutes = { ...apiRoutes, ...graphqlRoutes, ...opsRoutes };
 
 /** Client → server events, each with its payload and success ack. */
 export const clientEventTable = { ...authEvents, ...sessionEvents, ...reviewEvents, ...notificationEvents };

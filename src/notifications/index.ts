@@ -1,9 +1,9 @@
 import type { Core, DomainModule } from "../core.js";
-import { createAnnouncementService } from "./announcements.js";
+import { createAnnouncementService, type AnnouncementService } from "./announcements.js";
 import { deliverNotificationEvents } from "./delivery.js";
 import { notificationRetention } from "./retention.js";
 import { notificationRouter } from "./routes.js";
-import { createNotificationService, type NotificationService } from "./service.js";
+import { createNotificationService, type NotificationInbox, type NotificationService } from "./service.js";
 import { notificationHandlers } from "./socket.js";
 import { notificationStreams } from "./stream.js";
 
@@ -11,7 +11,9 @@ import { notificationStreams } from "./stream.js";
  * Notifications (inbox, live delivery, sync, server-sent events, retention) and cohort announcements, the
  * broadcast kind of notification.
  */
-export function notificationsModule(core: Core): DomainModule & { service: NotificationService } {
+export function notificationsModule(
+  core: Core,
+): DomainModule & { service: NotificationService & NotificationInbox; announcements: AnnouncementService } {
   const service = createNotificationService(core);
   deliverNotificationEvents(core, service);
   const streams = notificationStreams(core, service);
@@ -26,8 +28,10 @@ export function notificationsModule(core: Core): DomainModule & { service: Notif
     },
   });
   const retention = notificationRetention(core);
-  const routes = notificationRouter(core, service, createAnnouncementService(core, service), streams);
-  return { service, routes, handlers: notificationHandlers(service), start: () => retention.start() };
+  const announcements = createAnnouncementService(core, service);
+  const routes = notificationRouter(core, service, announcements, streams);
+  return { service, announcements, routes, handlers: notificationHandlers(service), start: () => retention.start() };
 }
 
-export type { NotificationHook, NotificationService, StoredNotification } from "./service.js";
+export type { NotificationHook, NotificationInbox, NotificationService, StoredNotification } from "./service.js";
+export type { AnnouncementService } from "./announcements.js";

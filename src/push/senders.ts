@@ -51,7 +51,8 @@ export function webPushSender(keys: () => Promise<VapidKeys>): PushSender {
         const res = await fetch(request.endpoint, {
           method: request.method,
           headers: request.headers as Record<string, string>,
-          body: request.body,
+          // a plain Uint8Array copy is a BodyInit under the DOM's fetch types too (graphql-yoga's typings load them)
+          body: request.body === null ? null : new Uint8Array(request.body),
           redirect: "manual",
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });

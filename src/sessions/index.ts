@@ -2,9 +2,9 @@ import { Counter, Gauge } from "prom-client";
 import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/index.js";
 import { AWARENESS_FLUSH_MS, AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
-import { createChatService } from "./chat.js";
+import { createChatService, type ChatService } from "./chat.js";
 import { createDocPool } from "./doc-pool.js";
-import { createDocumentHistory } from "./document-history.js";
+import { createDocumentHistory, type DocumentHistory } from "./document-history.js";
 import { createDocumentRelay } from "./document-relay.js";
 import { createLiveDocuments } from "./live-documents.js";
 import { deliverSessionEvents } from "./delivery.js";
@@ -12,7 +12,7 @@ import { createPresence, HEARTBEAT_MS } from "./presence.js";
 import { sessionRoom } from "./rooms.js";
 import { sessionRouter } from "./routes.js";
 import { createSessionCache } from "./session-cache.js";
-import { createSessionService } from "./service.js";
+import { createSessionService, type SessionService } from "./service.js";
 import { sessionHandlers } from "./socket.js";
 import { createTypeormDocumentStore } from "./typeorm-document-store.js";
 
@@ -46,7 +46,10 @@ function every(ms: number, task: () => Promise<void>, onError: (err: Error) => v
   };
 }
 
-export function sessionsModule(core: Core, notifications: NotificationService): DomainModule {
+export function sessionsModule(
+  core: Core,
+  notifications: NotificationService,
+): DomainModule & { service: SessionService; chat: ChatService; history: DocumentHistory } {
   const { logger } = core;
   const stored = new Counter({
     name: "cohort_live_doc_updates_stored_total",
@@ -110,6 +113,9 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   const timers: (() => void)[] = [];
 
   return {
+    service: sessions,
+    chat,
+    history,
     routes: sessionRouter(core, sessions, chat, history),
     handlers: sessionHandlers(core, { sessions, cache, docs, live, relay, chat, presence, awareness }),
     start() {
@@ -130,3 +136,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
     },
   };
 }
+
+export type { ChatService } from "./chat.js";
+export type { DocumentHistory } from "./document-history.js";
+export type { SessionService } from "./service.js";

@@ -17,7 +17,7 @@ export function editorText(page: Page): Promise<string> {
   return page.$$eval(".cm-line", (lines) =>
     lines
       .map((line) => {
-        const copy = line.cloneNode(true);
+        const copy = line.cloneNode(true) as Element;
         copy.querySelectorAll(".cm-ySelectionCaret, .cm-widgetBuffer").forEach((e: { remove(): void }) => e.remove());
         return copy.textContent ?? "";
       })

@@ -173,7 +173,7 @@ describe(`fuzzing the contract (seed ${SEED}, ${CASES} cases; FUZZ_SEED=${SEED} 
       const headers: Record<string, string> = {};
       const token = c.role === "anonymous" ? undefined : world.actors[c.role].token;
       if (token) headers.authorization = `Bearer ${token}`;
-      let body: string | Uint8Array | undefined;
+      let body: string | Uint8Array<ArrayBuffer> | undefined;
       if (def.method !== "get" && c.raw !== "none") {
         headers["content-type"] = c.raw === "binary" ? "application/octet-stream" : "application/json";
         if (c.raw === "binary" || c.body === "__binary__") body = new Uint8Array([0, 255, 1, 254, 0x7b, 0x22]);
