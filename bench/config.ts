@@ -15,6 +15,14 @@ const schema = z.object({
   BENCH_SHARD: z.string().optional(),
 });
 
+/** `--scenario <name>` on the command line (`npm run bench -- --scenario big-docs`); the default is the typing load. */
+const scenarioArg = process.argv.indexOf("--scenario");
+const scenario = z.enum(["typing", "big-docs"]).safeParse(scenarioArg >= 0 ? process.argv[scenarioArg + 1] : "typing");
+if (!scenario.success) {
+  console.error("bench: --scenario must be typing or big-docs");
+  process.exit(2);
+}
+
 const parsed = schema.safeParse(process.env);
 if (!parsed.success) {
   const issue = parsed.error.issues[0];
@@ -24,6 +32,7 @@ if (!parsed.success) {
 const env = parsed.data;
 
 export const benchConfig = {
+  scenario: scenario.data,
   sessions: env.BENCH_SESSIONS,
   members: env.BENCH_MEMBERS,
   rate: env.BENCH_RATE,

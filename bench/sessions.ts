@@ -5,6 +5,7 @@
  * to the stored document (GET /api/sessions/:id/document). Writes bench/results/latest.json.
  *
  *   npm run bench                      (defaults)
+ *   npm run bench -- --scenario big-docs   (1 MB documents joined while others type: bench/big-docs.ts)
  *   BENCH_SECONDS=10 BENCH_RATE=300 npm run bench
  *
  * The simulated clients run in BENCH_SHARDS (2) child processes, as real clients each run in their own
@@ -505,6 +506,13 @@ live sessions bench: ${SESSIONS} sessions × ${MEMBERS} members on ${nodes.lengt
 
 if (benchConfig.isShard) {
   runShard();
+} else if (benchConfig.scenario === "big-docs") {
+  import("./big-docs.js")
+    .then((m) => m.runBigDocs())
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    });
 } else {
   main().catch((err: unknown) => {
     console.error(err);

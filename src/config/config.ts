@@ -85,6 +85,7 @@ const envSchema = z.object({
   MIGRATIONS_RUN: bool(true),
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
   WEB_APP: optionalBool,
+  DOC_MAX_BYTES: nonNegativeInt(4 * 1024 * 1024),
   VAPID_PUBLIC_KEY: optionalText,
   VAPID_PRIVATE_KEY: optionalText,
   VAPID_SUBJECT: z
@@ -122,6 +123,8 @@ export interface Config {
   webApp: boolean;
   /** Where the built web app is; undefined: dist/web of this package. */
   webAppDir?: string;
+  /** Largest encoded size of a session document in bytes; 0 = no limit. */
+  docMaxBytes: number;
   /** Web Push: the VAPID key pair from the environment (null: generated once and kept in the database). */
   push: { vapid: { publicKey: string; privateKey: string } | null; subject: string; retryDelaySeconds: number };
   /** Read notifications older than this many days are deleted; 0 keeps them all. */
@@ -172,6 +175,7 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     migrationsRun: e.MIGRATIONS_RUN,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webApp: e.WEB_APP ?? !production,
+    docMaxBytes: e.DOC_MAX_BYTES,
     push: {
       vapid:
         e.VAPID_PUBLIC_KEY && e.VAPID_PRIVATE_KEY ? { publicKey: e.VAPID_PUBLIC_KEY, privateKey: e.VAPID_PRIVATE_KEY } : null,

@@ -85,6 +85,25 @@ export const CreateSessionBody = z.object({
   initialCode: boundedBytes(z.string(), MAX_UPDATE_BYTES).optional(),
 });
 export const ChatQuery = z.object({ after: uuid.optional(), limit: limitParam(200) });
+/** `at`: an ISO-8601 time (a date alone is its midnight UTC), read to the millisecond. */
+export const DocumentQuery = z.object({ at: z.union([isoTime, z.iso.date()]).optional() });
+/** `after`: an opaque cursor the server issued (an item's `id`); anything else is 400. */
+export const HistoryQuery = z.object({ after: z.string().max(64).optional(), limit: limitParam(500) });
+
+export const HistoryItem = z
+  .object({
+    id: z.string().meta({ description: "opaque cursor of this item" }),
+    userId: uuid.nullable().meta({ description: "the author; null for updates from before history was kept" }),
+    createdAt: isoTime,
+    update: z.string().meta({ description: "the Yjs update, base64" }),
+  })
+  .meta({ id: "HistoryItem" });
+export type HistoryItem = z.infer<typeof HistoryItem>;
+
+export const DocumentAuthor = z
+  .object({ user: Author, updates: z.number().int(), lastAt: isoTime })
+  .meta({ id: "DocumentAuthor" });
+export type DocumentAuthor = z.infer<typeof DocumentAuthor>;
 const SessionBody = z.object({ session: Session });
 
 const TAG = "Live sessions";
@@ -149,11 +168,37 @@ export const sessionRoutes = {
     method: "get",
     path: "/api/sessions/:id/document",
     tag: TAG,
-    summary: "The document's `code` text with every acknowledged update applied",
+    summary:
+      "The document's `code` text with every acknowledged update applied; with `at`, as it was with the updates written at or before that time",
+    auth: true,
+    params: IdParams,
+    query: DocumentQuery,
+    status: 200,
+    response: z.object({ text: z.string(), updatedAt: isoTime.nullable() }),
+    errors: ["FORBIDDEN", "NOT_FOUND"],
+  }),
+  getHistory: route({
+    method: "get",
+    path: "/api/sessions/:id/history",
+    tag: TAG,
+    summary:
+      "Every acknowledged document update with its author, in commit order, oldest first (compaction never changes it); applied in order to an empty Y.Doc they give the document",
+    auth: true,
+    params: IdParams,
+    query: HistoryQuery,
+    status: 200,
+    response: z.object({ updates: z.array(HistoryItem), nextCursor: z.string().nullable() }),
+    errors: ["FORBIDDEN", "NOT_FOUND"],
+  }),
+  getAuthors: route({
+    method: "get",
+    path: "/api/sessions/:id/authors",
+    tag: TAG,
+    summary: "Who edited the document: each author's number of updates and the time of the last one",
     auth: true,
     params: IdParams,
     status: 200,
-    response: z.object({ text: z.string(), updatedAt: isoTime.nullable() }),
+    response: z.object({ authors: z.array(DocumentAuthor) }),
     errors: ["FORBIDDEN", "NOT_FOUND"],
   }),
   getChat: route({

@@ -12,6 +12,15 @@ export const busChannels = {
   "access.changed": z.object({ userId: uuid }),
   /** A live session's status changed: drop the cached session. */
   "session.changed": z.object({ sessionId: uuid }),
+  /** A document update was committed (row `id`, by `userId`): apply it to the in-memory document and relay it. */
+  "docs.update": z.object({
+    origin: z.string(),
+    sessionId: uuid,
+    id: z.string().regex(/^\d{1,19}$/),
+    createdAt: z.iso.datetime({ offset: true }),
+    userId: uuid,
+    update: z.string().meta({ description: "the Yjs update, base64" }),
+  }),
   /** Notifications of these users committed: their server-sent-event streams on every node read what is new. */
   "notifications.created": z.object({ userIds: z.array(uuid) }),
 };

@@ -1,10 +1,15 @@
-import { Counter } from "prom-client";
+import { Counter, Gauge } from "prom-client";
 import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/index.js";
 import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
 import { createChatService } from "./chat.js";
+import { createDocPool } from "./doc-pool.js";
+import { createDocumentHistory } from "./document-history.js";
+import { createDocumentRelay } from "./document-relay.js";
+import { createLiveDocuments } from "./live-documents.js";
 import { deliverSessionEvents } from "./delivery.js";
 import { createPresence, HEARTBEAT_MS } from "./presence.js";
+import { sessionRoom } from "./rooms.js";
 import { sessionRouter } from "./routes.js";
 import { createSessionCache } from "./session-cache.js";
 import { createSessionService } from "./service.js";
@@ -12,6 +17,8 @@ import { sessionHandlers } from "./socket.js";
 import { createTypeormDocumentStore } from "./typeorm-document-store.js";
 
 const ROOM_PREFIX = "session:";
+/** How often unused in-memory documents are looked for. */
+const DOCUMENT_SWEEP_MS = 15_000;
 
 /** Repeats `task` every `ms` (never two runs at once), logging failures. */
 function every(ms: number, task: () => Promise<void>, onError: (err: Error) => void) {
@@ -39,15 +46,41 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
     help: "INSERT statements (commits) that stored them: fewer than the updates when writes are batched",
     registers: [core.metrics.registry],
   });
+  const compactions = new Counter({
+    name: "cohort_live_doc_compactions_total",
+    help: "Background compactions that folded log rows into a session's snapshot (the rows stay as history)",
+    registers: [core.metrics.registry],
+  });
+  const pool = createDocPool();
   const docs = createTypeormDocumentStore(core.db, {
     logger,
+    pool,
+    onCompacted: () => compactions.inc(),
     onInsert: (n) => {
       inserts.inc();
       stored.inc(n);
     },
   });
+  const live = createLiveDocuments({
+    store: docs,
+    pool,
+    maxBytes: core.config.docMaxBytes,
+    // alone, every update is written (and applied) by this node: memory is always complete
+    verify: core.config.redis !== null,
+    localSockets: (sessionId) => core.io.of("/").adapter.rooms.get(sessionRoom(sessionId))?.size ?? 0,
+  });
+  new Gauge({
+    name: "cohort_live_documents_in_memory",
+    help: "Session documents this node holds in memory",
+    registers: [core.metrics.registry],
+    collect() {
+      this.set(live.size());
+    },
+  });
+  const relay = createDocumentRelay(core, live);
+  const history = createDocumentHistory(core.db, pool, core.config.jwt.secret);
   const cache = createSessionCache(core);
-  const sessions = createSessionService(core, { docs, cache, notifications });
+  const sessions = createSessionService(core, { docs, live, cache, notifications });
   const chat = createChatService(core.db);
   deliverSessionEvents(core);
   const awareness = createAwareness(core);
@@ -65,13 +98,14 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   const timers: NodeJS.Timeout[] = [];
 
   return {
-    routes: sessionRouter(core, sessions, chat),
-    handlers: sessionHandlers(core, { sessions, cache, docs, chat, presence, awareness }),
+    routes: sessionRouter(core, sessions, chat, history),
+    handlers: sessionHandlers(core, { sessions, cache, docs, live, relay, chat, presence, awareness }),
     start() {
       timers.push(
         every(HEARTBEAT_MS, () => presence.heartbeat(), warn("presence heartbeat")),
         every(HEARTBEAT_MS, () => presence.sweep(), warn("presence sweep")),
         every(AWARENESS_REFRESH_MS, () => awareness.refresh(), warn("awareness refresh")),
+        every(DOCUMENT_SWEEP_MS, async () => live.sweep(), warn("document sweep")),
       );
     },
     async stop() {
@@ -79,6 +113,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
       awareness.stop();
       await presence.settle();
       await docs.close();
+      await pool.close();
     },
   };
 }

@@ -7,9 +7,10 @@ import { AppError } from "../errors.js";
 import type { NotificationService, StoredNotification } from "../notifications/index.js";
 import type { Session } from "../contract/index.js";
 import type { DocumentStore } from "./document-store.js";
+import type { LiveDocuments } from "./live-documents.js";
 import { iso, isoOrNull } from "../db/time.js";
 import type { SessionCache } from "./session-cache.js";
-import { docFrom, initialUpdate, textOf } from "./ydoc.js";
+import { initialUpdate } from "./ydoc.js";
 
 export const toSession = (s: LiveSession): Session => ({
   id: s.id,
@@ -37,10 +38,10 @@ const TRANSITIONS = {
 /** Session lifecycle and the permission rules of the contract; REST and socket handlers only translate. */
 export function createSessionService(
   core: Pick<Core, "db" | "access" | "events">,
-  deps: { docs: DocumentStore; cache: SessionCache; notifications: NotificationService },
+  deps: { docs: DocumentStore; live: LiveDocuments; cache: SessionCache; notifications: NotificationService },
 ) {
   const { db, events } = core;
-  const { docs, cache, notifications } = deps;
+  const { docs, live, cache, notifications } = deps;
 
   async function find(sessionId: string, manager: EntityManager = db.manager): Promise<LiveSession> {
     const session = await manager.findOneBy(LiveSession, { id: sessionId });
@@ -96,7 +97,9 @@ export function createSessionService(
         const { id } = await m.save(
           m.create(LiveSession, { cohortId, hostId: access.userId, title: input.title, language: input.language }),
         );
-        await docs.create(m, id, input.initialCode ? initialUpdate(input.initialCode) : null);
+        // the initial code is the first update of the history, authored by the host
+        const initial = input.initialCode ? { update: initialUpdate(input.initialCode), userId: access.userId } : null;
+        await docs.create(m, id, initial);
         // read back as stored (a lone surrogate in the title became U+FFFD)
         return find(id, m);
       });
@@ -116,16 +119,11 @@ export function createSessionService(
     start: (access: UserAccess, sessionId: string) => transition(access, sessionId, "live"),
     end: (access: UserAccess, sessionId: string) => transition(access, sessionId, "ended"),
 
-    /** The `code` text with every stored update applied. */
+    /** The `code` text with every stored update applied (from this node's memory, checked against the store). */
     async document(access: UserAccess, sessionId: string): Promise<{ text: string; updatedAt: string }> {
       const { session } = await readable(access, sessionId);
-      const stored = await docs.load(sessionId);
-      const doc = docFrom(stored.state);
-      try {
-        return { text: textOf(doc), updatedAt: iso(stored.updatedAt ?? session.createdAt) };
-      } finally {
-        doc.destroy();
-      }
+      const current = await live.text(sessionId);
+      return { text: current.text, updatedAt: iso(current.updatedAt ?? session.createdAt) };
     },
   };
 }

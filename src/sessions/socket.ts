@@ -4,17 +4,21 @@ import { defineHandler, type EventHandler, type HandlerContext } from "../realti
 import type { PresenceUser } from "../contract/index.js";
 import type { Awareness } from "./awareness.js";
 import type { ChatService } from "./chat.js";
+import type { DocumentRelay } from "./document-relay.js";
 import type { DocumentStore } from "./document-store.js";
+import type { LiveDocuments } from "./live-documents.js";
 import type { Presence } from "./presence.js";
 import { sessionRoom } from "./rooms.js";
 import type { SessionCache, SessionInfo } from "./session-cache.js";
 import type { SessionService } from "./service.js";
-import { assertValidUpdate, diffFor } from "./ydoc.js";
+import { assertValidStateVector, assertValidUpdate } from "./ydoc.js";
 
 export interface SessionSocketDeps {
   sessions: SessionService;
   cache: SessionCache;
   docs: DocumentStore;
+  live: LiveDocuments;
+  relay: DocumentRelay;
   chat: ChatService;
   presence: Presence;
   awareness: Awareness;
@@ -22,7 +26,7 @@ export interface SessionSocketDeps {
 
 /** Socket events of live sessions. Every check after the join is in memory: the join, the access cache, the session cache. */
 export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandler[] {
-  const { sessions, cache, docs, chat, presence, awareness } = deps;
+  const { sessions, cache, docs, live, relay, chat, presence, awareness } = deps;
 
   /** FORBIDDEN for a socket that did not join the session; NOT_FOUND when there is no such session at all. */
   async function notJoined(sessionId: string, message: string): Promise<never> {
@@ -50,15 +54,15 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       await core.rooms.join(ctx.socket, sessionRoom(sessionId), found.cohortId);
       const user: PresenceUser = { userId: ctx.userId, displayName: ctx.access.displayName, role };
       await presence.join(ctx.socket, sessionId, user);
-      const [stored, present, states, messages] = await Promise.all([
-        docs.load(sessionId),
+      const [state, present, states, messages] = await Promise.all([
+        live.state(sessionId),
         presence.list(sessionId).catch(() => [] as PresenceUser[]),
         awareness.list(sessionId).catch(() => []),
         chat.recent(sessionId, 50),
       ]);
       if (!present.some((p) => p.userId === ctx.userId)) present.push(user);
       const session = await sessions.get(ctx.access, sessionId);
-      return { session, state: stored.state, presence: present, awareness: states, chat: messages };
+      return { session, state, presence: present, awareness: states, chat: messages };
     }),
 
     defineHandler("session:leave", async ({ sessionId }, ctx) => {
@@ -73,17 +77,25 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
     defineHandler("doc:update", async ({ sessionId, update }, ctx) => {
       await joined(ctx, sessionId, true);
       assertValidUpdate(update);
-      // resolves after the commit (rejects FORBIDDEN, storing nothing, if the session stopped being live)
-      await docs.append(sessionId, update);
-      // relay right after the ack goes out (the ack is sent when this handler returns)
-      setImmediate(() => ctx.socket.to(sessionRoom(sessionId)).emit("doc:update", { sessionId, update, userId: ctx.userId }));
+      // PAYLOAD_TOO_LARGE, storing nothing, when the document would grow past DOC_MAX_BYTES
+      const release = await live.admit(sessionId, update.byteLength);
+      try {
+        // resolves after the commit (rejects FORBIDDEN, storing nothing, if the session stopped being live)
+        const row = await docs.append(sessionId, update, ctx.userId);
+        live.apply(sessionId, row, update);
+        // relay right after the ack goes out (the ack is sent when this handler returns)
+        const socketId = ctx.socket.id;
+        setImmediate(() => relay.committed(socketId, sessionId, ctx.userId, row, update));
+      } finally {
+        release();
+      }
       return {};
     }),
 
     defineHandler("doc:sync", async ({ sessionId, stateVector }, ctx) => {
       await joined(ctx, sessionId);
-      const stored = await docs.load(sessionId);
-      return diffFor(stored.state, stateVector);
+      assertValidStateVector(stateVector);
+      return live.diff(sessionId, stateVector);
     }),
 
     defineHandler("awareness:update", async ({ sessionId, state, clientId }, ctx) => {

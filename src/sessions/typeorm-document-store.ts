@@ -2,20 +2,32 @@ import type { DataSource, EntityManager } from "typeorm";
 import * as Y from "yjs";
 import { AppError } from "../errors.js";
 import type { Logger } from "../logger.js";
-import type { DocumentStore, StoredDocument } from "./document-store.js";
+import { createCompactionQueue, compactDocument } from "./document-compaction.js";
+import type { DocumentStore, LoadedDocument, LogRow, StoredUpdate } from "./document-store.js";
+import { inlineDocPool, type DocPool } from "./doc-pool.js";
 import { returnedRows } from "../db/returning.js";
-import { compactUpdates, toBytes, toParam } from "./ydoc.js";
+import { toBytes, toParam } from "./ydoc.js";
 
 export interface DocumentStoreOptions {
   logger?: Logger;
+  /** Where compaction merges documents (default: inline, for tests of this store alone). */
+  pool?: DocPool;
   /** Log rows (appended by this node since its last compaction of a session, or seen by a load) that trigger a compaction. */
   compactAfter?: number;
+  /**
+   * Besides the rows, the bytes appended since must reach this share of the session's snapshot: rewriting a 4 MB
+   * snapshot after 100 one-character updates would cost more than it saves (on PGlite, writing 4 MB of bytea holds
+   * the event loop for about half a second).
+   */
+  compactBytesRatio?: number;
   /** Concurrent INSERT statements; everything arriving meanwhile waits and goes into the next one. */
   maxInflight?: number;
   /** Most updates in one INSERT. */
   maxBatch?: number;
   /** Most bytes of updates in one INSERT. */
   maxBatchBytes?: number;
+  /** Told after each background compaction that folded rows, how many (metrics). */
+  onCompacted?: (rows: number) => void;
   /** Told after each committed INSERT how many updates it stored (metrics). */
   onInsert?: (stored: number) => void;
 }
@@ -23,33 +35,41 @@ export interface DocumentStoreOptions {
 interface PendingAppend {
   sessionId: string;
   update: Uint8Array;
-  resolve: () => void;
+  userId: string;
+  resolve: (stored: StoredUpdate) => void;
   reject: (err: unknown) => void;
 }
 
 const EMPTY_DOC = Y.encodeStateAsUpdate(new Y.Doc());
+const byId = (a: { id: string }, b: { id: string }) => (BigInt(a.id) < BigInt(b.id) ? -1 : BigInt(a.id) > BigInt(b.id) ? 1 : 0);
 
 /**
  * The DocumentStore on PostgreSQL or PGlite through TypeORM. Appends are group-committed: at most
  * `maxInflight` INSERTs are in flight; updates arriving meanwhile queue, then go out together in one multi-row
- * INSERT (one commit), and each caller's promise resolves only after that commit. A session whose log grows past `compactAfter` rows is
- * compacted in the background.
+ * INSERT (one commit), and each caller's promise resolves only after that commit. A session whose log grows past
+ * `compactAfter` rows is compacted in the background.
  */
 export function createTypeormDocumentStore(
   db: DataSource,
   opts: DocumentStoreOptions = {},
 ): DocumentStore & { stats(): { appended: number; inserts: number } } {
   const compactAfter = opts.compactAfter ?? 100;
+  const compactBytesRatio = opts.compactBytesRatio ?? 0.5;
   const maxInflight = opts.maxInflight ?? 2;
   const maxBatch = opts.maxBatch ?? 500;
   const maxBatchBytes = opts.maxBatchBytes ?? 4 * 1024 * 1024;
-  const { logger } = opts;
+  const pool = opts.pool ?? inlineDocPool();
 
   let queue: PendingAppend[] = [];
   let inflight = 0;
   let scheduled = false;
+  let closed = false;
   const idle = new Set<() => void>();
-  const appendedSince = new Map<string, number>();
+  const appendedSince = new Map<string, { rows: number; bytes: number }>();
+  /** The size of each session's snapshot as last seen (a load or a compaction). */
+  const snapshotBytes = new Map<string, number>();
+  const onSnapshot = (sessionId: string, bytes: number) => snapshotBytes.set(sessionId, bytes);
+  const compactions = createCompactionQueue(db, pool, { logger: opts.logger, onCompacted: opts.onCompacted, onSnapshot });
   const counters = { appended: 0, inserts: 0 };
 
   function takeBatch(): PendingAppend[] {
@@ -66,33 +86,46 @@ export function createTypeormDocumentStore(
   }
 
   async function write(batch: PendingAppend[]) {
-    const values = batch.map((_, i) => `($${2 * i + 1}::uuid, $${2 * i + 2}::bytea)`).join(", ");
-    const params = batch.flatMap((p) => [p.sessionId, toParam(p.update)]);
+    const values = batch.map((_, i) => `($${3 * i + 1}::uuid, $${3 * i + 2}::bytea, $${3 * i + 3}::uuid, ${i})`).join(", ");
+    const params = batch.flatMap((p) => [p.sessionId, toParam(p.update), p.userId]);
     try {
-      // the join admits only live sessions, in the same statement (and commit) as the write
-      const rows = returnedRows<{ session_id: string }>(
+      // the join admits only live sessions, in the same statement (and commit) as the write; rows are inserted
+      // in batch order, so a session's ids ascend in the order its updates were queued
+      const rows = returnedRows<{ id: string; session_id: string; created_at: Date | string }>(
         await db.query(
-          `INSERT INTO doc_updates (session_id, update)
-           SELECT v.sid, v.u FROM (VALUES ${values}) AS v(sid, u)
+          `INSERT INTO doc_updates (session_id, update, user_id)
+           SELECT v.sid, v.u, v.uid FROM (VALUES ${values}) AS v(sid, u, uid, ord)
              JOIN live_sessions s ON s.id = v.sid AND s.status = 'live'
-           RETURNING session_id`,
+           ORDER BY v.ord
+           RETURNING id::text AS id, session_id, created_at`,
           params,
         ),
       );
       counters.inserts++;
       counters.appended += rows.length;
       opts.onInsert?.(rows.length);
-      const stored = new Set(rows.map((r) => r.session_id));
+      const stored = new Map<string, StoredUpdate[]>();
+      for (const r of rows) {
+        const list = stored.get(r.session_id) ?? [];
+        list.push({ id: r.id, createdAt: new Date(r.created_at) });
+        stored.set(r.session_id, list);
+      }
+      for (const list of stored.values()) list.sort(byId);
       for (const p of batch) {
-        if (stored.has(p.sessionId)) p.resolve();
+        const next = stored.get(p.sessionId)?.shift();
+        if (next) p.resolve(next);
         else p.reject(new AppError("FORBIDDEN", "the session is not live"));
       }
-      for (const r of rows) {
-        const n = (appendedSince.get(r.session_id) ?? 0) + 1;
-        if (n >= compactAfter) {
-          appendedSince.delete(r.session_id);
-          scheduleCompaction(r.session_id);
-        } else appendedSince.set(r.session_id, n);
+      const bytesOf = new Map<string, number>();
+      for (const p of batch) bytesOf.set(p.sessionId, (bytesOf.get(p.sessionId) ?? 0) + p.update.byteLength);
+      for (const sessionId of stored.keys()) {
+        const since = appendedSince.get(sessionId) ?? { rows: 0, bytes: 0 };
+        since.rows += rows.filter((r) => r.session_id === sessionId).length;
+        since.bytes += bytesOf.get(sessionId) ?? 0;
+        if (since.rows >= compactAfter && since.bytes >= (snapshotBytes.get(sessionId) ?? 0) * compactBytesRatio) {
+          appendedSince.delete(sessionId);
+          compactions.schedule(sessionId);
+        } else appendedSince.set(sessionId, since);
       }
     } catch (err) {
       for (const p of batch) p.reject(err);
@@ -119,97 +152,79 @@ export function createTypeormDocumentStore(
     setImmediate(pump);
   }
 
-  // ------------------------------------------------------------ compaction (background, one at a time)
-  const toCompact = new Set<string>();
-  let compacting: Promise<void> | null = null;
-  let closed = false;
-
-  function scheduleCompaction(sessionId: string) {
-    if (closed) return;
-    toCompact.add(sessionId);
-    compacting ??= (async () => {
-      while (toCompact.size > 0 && !closed) {
-        const [next] = toCompact;
-        toCompact.delete(next);
-        try {
-          await store.compact(next);
-        } catch (err) {
-          logger?.warn(
-            { err: (err as Error).message, sessionId: next },
-            "document compaction failed; retried on a later trigger",
-          );
-        }
-      }
-      compacting = null;
-    })();
-  }
-
-  const store = {
+  return {
     /** Updates stored and INSERT statements used, since start (batching makes the second smaller). */
     stats: () => ({ ...counters }),
 
-    async create(manager: EntityManager, sessionId: string, initial: Uint8Array | null): Promise<void> {
+    async create(manager: EntityManager, sessionId: string, initial: { update: Uint8Array; userId: string } | null) {
       await manager.query(`INSERT INTO doc_snapshots (session_id, state, up_to_id) VALUES ($1, $2, 0)`, [
         sessionId,
         toParam(EMPTY_DOC),
       ]);
       if (initial) {
-        await manager.query(`INSERT INTO doc_updates (session_id, update) VALUES ($1, $2)`, [sessionId, toParam(initial)]);
+        await manager.query(`INSERT INTO doc_updates (session_id, update, user_id) VALUES ($1, $2, $3)`, [
+          sessionId,
+          toParam(initial.update),
+          initial.userId,
+        ]);
       }
     },
 
-    append(sessionId: string, update: Uint8Array): Promise<void> {
+    append(sessionId: string, update: Uint8Array, userId: string): Promise<StoredUpdate> {
       if (closed) return Promise.reject(new AppError("UNAVAILABLE", "the server is shutting down"));
-      return new Promise<void>((resolve, reject) => {
-        queue.push({ sessionId, update, resolve, reject });
+      return new Promise<StoredUpdate>((resolve, reject) => {
+        queue.push({ sessionId, update, userId, resolve, reject });
         schedule();
       });
     },
 
-    async load(sessionId: string): Promise<StoredDocument> {
+    async load(sessionId: string): Promise<LoadedDocument> {
       // one statement, so a compaction committing meanwhile is seen either entirely or not at all
-      const rows: { part: number; data: unknown; at: Date | string }[] = await db.query(
-        `SELECT 0 AS part, state AS data, updated_at AS at, 0::bigint AS seq FROM doc_snapshots WHERE session_id = $1
+      const rows: { part: number; data: unknown; at: Date | string; seq: string }[] = await db.query(
+        `SELECT 0 AS part, state AS data, updated_at AS at, '0' AS seq FROM doc_snapshots WHERE session_id = $1
          UNION ALL
-         SELECT 1, update, created_at, id FROM doc_updates WHERE session_id = $1
-         ORDER BY part, seq`,
+         SELECT 1, CASE WHEN compacted THEN NULL ELSE update END, created_at, id::text FROM doc_updates WHERE session_id = $1`,
         [sessionId],
       );
-      if (rows.length === 0) return { state: EMPTY_DOC, updatedAt: null, logRows: 0 };
-      const parts = rows.map((r) => toBytes(r.data));
+      if (rows.length === 0) return { parts: [EMPTY_DOC], rowIds: [], updatedAt: null, logRows: 0 };
+      const log = rows.filter((r) => Number(r.part) === 1).map((r) => ({ ...r, id: r.seq }));
+      log.sort(byId);
+      const snapshot = rows.find((r) => Number(r.part) === 0);
+      const unfolded = log.filter((r) => r.data !== null);
+      const parts = [...(snapshot ? [toBytes(snapshot.data)] : []), ...unfolded.map((r) => toBytes(r.data))];
       const updatedAt = new Date(Math.max(...rows.map((r) => new Date(r.at).getTime())));
-      const logRows = rows.filter((r) => Number(r.part) === 1).length;
-      if (logRows > compactAfter) scheduleCompaction(sessionId);
-      return { state: parts.length === 1 ? parts[0] : Y.mergeUpdates(parts), updatedAt, logRows };
+      if (snapshot) onSnapshot(sessionId, toBytes(snapshot.data).byteLength);
+      const unfoldedBytes = unfolded.reduce((n, r) => n + toBytes(r.data).byteLength, 0);
+      if (unfolded.length > compactAfter && unfoldedBytes >= (snapshotBytes.get(sessionId) ?? 0) * compactBytesRatio) {
+        compactions.schedule(sessionId);
+      }
+      return { parts, rowIds: log.map((r) => r.id), updatedAt, logRows: unfolded.length };
     },
 
-    compact(sessionId: string): Promise<number> {
-      return db.transaction(async (m) => {
-        // the snapshot row lock serialises compactions of one session across nodes
-        const [snapshot] = returnedRows<{ state: unknown }>(
-          await m.query(`SELECT state FROM doc_snapshots WHERE session_id = $1 FOR UPDATE`, [sessionId]),
-        );
-        if (!snapshot) return 0;
-        // fold exactly the rows this statement deletes: an append committing meanwhile stays in the log
-        const rows = returnedRows<{ log_id: string; data: unknown; at: Date | string }>(
-          await m.query(
-            `WITH folded AS (DELETE FROM doc_updates WHERE session_id = $1 RETURNING id, update, created_at)
-             SELECT id::text AS log_id, update AS data, created_at AS at FROM folded ORDER BY id`,
-            [sessionId],
-          ),
-        );
-        if (rows.length === 0) return 0;
-        const state = compactUpdates([toBytes(snapshot.state), ...rows.map((r) => toBytes(r.data))]);
-        const last = rows[rows.length - 1];
-        const newest = new Date(Math.max(...rows.map((r) => new Date(r.at).getTime())));
-        await m.query(
-          `UPDATE doc_snapshots SET state = $2, up_to_id = GREATEST(up_to_id, $3::bigint), updated_at = GREATEST(updated_at, $4)
-            WHERE session_id = $1`,
-          [sessionId, toParam(state), last.log_id, newest],
-        );
-        return rows.length;
-      });
+    async count(sessionId: string): Promise<number> {
+      const [row] = (await db.query(`SELECT count(*)::int AS n FROM doc_updates WHERE session_id = $1`, [sessionId])) as {
+        n: number | string;
+      }[];
+      return Number(row?.n ?? 0);
     },
+
+    async rowIds(sessionId: string): Promise<string[]> {
+      const rows = (await db.query(`SELECT id::text AS id FROM doc_updates WHERE session_id = $1`, [sessionId])) as {
+        id: string;
+      }[];
+      return rows.map((r) => r.id).sort((a, b) => byId({ id: a }, { id: b }));
+    },
+
+    async rows(sessionId: string, ids: string[]): Promise<LogRow[]> {
+      if (ids.length === 0) return [];
+      const rows = (await db.query(
+        `SELECT id::text AS id, update, created_at FROM doc_updates WHERE session_id = $1 AND id = ANY($2::bigint[])`,
+        [sessionId, ids],
+      )) as { id: string; update: unknown; created_at: Date | string }[];
+      return rows.map((r) => ({ id: r.id, update: toBytes(r.update), createdAt: new Date(r.created_at) })).sort(byId);
+    },
+
+    compact: (sessionId: string) => compactDocument(db, pool, sessionId, onSnapshot),
 
     async close(): Promise<void> {
       if (inflight > 0 || queue.length > 0) {
@@ -222,8 +237,7 @@ export function createTypeormDocumentStore(
         });
       }
       closed = true;
-      await compacting;
+      await compactions.close();
     },
   };
-  return store;
 }

@@ -71,31 +71,3 @@ export function initialUpdate(code: string): Uint8Array {
   doc.destroy();
   return update;
 }
-
-/** A document holding `update` (its `code` text is available through `textOf`). */
-export function docFrom(update: Uint8Array): Y.Doc {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, update);
-  return doc;
-}
-
-export const textOf = (doc: Y.Doc): string => doc.getText(TEXT_NAME).toString();
-
-/** Folds updates into one, garbage-collecting deleted content (what a snapshot stores). */
-export function compactUpdates(updates: Uint8Array[]): Uint8Array {
-  const doc = docFrom(Y.mergeUpdates(updates));
-  const state = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return state;
-}
-
-/** `update` is exactly what a peer at `stateVector` lacks; `stateVector` is ours. */
-export function diffFor(state: Uint8Array, stateVector: Uint8Array): { update: Uint8Array; stateVector: Uint8Array } {
-  assertValidStateVector(stateVector);
-  const doc = docFrom(state);
-  try {
-    return { update: Y.encodeStateAsUpdate(doc, stateVector), stateVector: Y.encodeStateVector(doc) };
-  } finally {
-    doc.destroy();
-  }
-}

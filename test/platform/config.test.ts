@@ -29,6 +29,7 @@ const refusals: [string, Record<string, string>, RegExp][] = [
   ["a MIGRATIONS_RUN that is not a boolean", { MIGRATIONS_RUN: "sometimes" }, /MIGRATIONS_RUN/],
   ["a SHUTDOWN_TIMEOUT_MS that is not a number", { SHUTDOWN_TIMEOUT_MS: "soon" }, /SHUTDOWN_TIMEOUT_MS/],
   ["a WEB_APP that is not a boolean", { WEB_APP: "maybe" }, /WEB_APP/],
+  ["a DOC_MAX_BYTES that is not a number", { DOC_MAX_BYTES: "4MB" }, /DOC_MAX_BYTES/],
 ];
 
 describe("configuration", () => {
@@ -49,6 +50,7 @@ describe("configuration", () => {
       migrationsRun: true,
       shutdownTimeoutMs: 8000,
       webApp: true,
+      docMaxBytes: 4194304,
     });
     expect(c.jwt.generated).toBe(true);
     expect(c.jwt.secret).toMatch(/^[0-9a-f]{64}$/);
@@ -72,6 +74,7 @@ describe("configuration", () => {
       MIGRATIONS_RUN: "false",
       SHUTDOWN_TIMEOUT_MS: "3000",
       WEB_APP: "true",
+      DOC_MAX_BYTES: "1000000",
     });
     expect(c).toEqual({
       env: "production",
@@ -89,6 +92,7 @@ describe("configuration", () => {
       migrationsRun: false,
       shutdownTimeoutMs: 3000,
       webApp: true,
+      docMaxBytes: 1000000,
       push: { vapid: null, subject: "mailto:admin@localhost", retryDelaySeconds: 25 },
       notificationsRetentionDays: 180,
       apiDocs: false,

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  api,
+  connect,
+  DocClient,
+  eventually,
+  makeCohort,
+  makeUser,
+  sleep,
+  startCluster,
+  startPrivateRedis,
+  type Cluster,
+  type ClientSocket,
+  type Node,
+  type PrivateRedis,
+  type TestUser,
+} from "../helpers.js";
+
+/** The value of a gauge on a node. */
+async function gauge(node: Node, name: string): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
+}
+
+describe("each node's in-memory document stays equal to the stored one", () => {
+  let redis: PrivateRedis;
+  let cluster: Cluster;
+  let mentor: TestUser;
+  let users: TestUser[];
+  let sessionId: string;
+  const sockets: ClientSocket[] = [];
+  const client = async (user: TestUser, node: Node) => {
+    const s = await connect(node, user.accessToken);
+    sockets.push(s);
+    const c = new DocClient(sessionId);
+    expect((await c.join(s)).ok).toBe(true);
+    return c;
+  };
+  const stored = async (node: Node) => {
+    const res = await api(node, "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
+    expect(res.status).toBe(200);
+    return res.body.text as string;
+  };
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    cluster = await startCluster(2, { env: { REDIS_URL: redis.url, SOCKET_RATE_LIMIT: "0" } });
+    mentor = await makeUser(cluster.nodes[0], "mentor");
+    users = await Promise.all([0, 1, 2, 3, 4].map(() => makeUser(cluster.nodes[0], "learner")));
+    const cohort = await makeCohort(cluster.nodes[0], mentor, users);
+    sessionId = (
+      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
+        token: mentor.accessToken,
+        body: { title: "Memory", language: "ts", initialCode: "// memory\n" },
+      })
+    ).body.session.id;
+    await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken });
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await cluster?.close();
+    await redis?.stop();
+  });
+
+  it(
+    "after a Redis outage and after a node restart, joins and GET …/document hold every acknowledged update",
+    { timeout: 120_000 },
+    async () => {
+      const [first, second] = cluster.nodes;
+      const a = await client(users[0], first);
+      const b = await client(users[1], second);
+      for (const node of [first, second]) expect(await gauge(node, "cohort_live_documents_in_memory")).toBeGreaterThanOrEqual(1);
+      expect(await a.type("one ")).toEqual({ ok: true });
+      await eventually(() => b.text() === a.text());
+
+      // Redis goes away: the second node's memory misses what the first one writes now
+      await redis.stop();
+      for (let i = 0; i < 5; i++) expect(await a.type(`outage${i} `)).toEqual({ ok: true });
+      await sleep(300);
+      expect(b.text()).not.toBe(a.text());
+      // …yet it answers with every acknowledged update: a join, GET …/document, doc:sync
+      expect(await stored(second)).toBe(a.text());
+      const joiner = await client(users[2], second);
+      expect(joiner.text()).toBe(a.text());
+      await b.sync();
+      expect(b.text()).toBe(a.text());
+
+      // Redis returns: relays flow between the nodes again (what was typed while it came back is caught up by doc:sync)
+      await redis.start();
+      const received = b.received;
+      await eventually(
+        async () => {
+          expect(await a.type("x")).toEqual({ ok: true });
+          await sleep(200);
+          return b.received > received;
+        },
+        30_000,
+        500,
+      );
+      await b.sync();
+      expect(b.text()).toBe(a.text());
+      expect((await client(users[4], second)).text()).toBe(a.text());
+      expect(await stored(second)).toBe(a.text());
+
+      // a restarted node starts empty and loads the document from the database
+      await second.stop();
+      for (let i = 0; i < 3; i++) expect(await a.type(`while-down${i} `)).toEqual({ ok: true });
+      const third = await cluster.addNode();
+      expect(await gauge(third, "cohort_live_documents_in_memory")).toBe(0);
+      const late = await client(users[3], third);
+      expect(late.text()).toBe(a.text());
+      expect(await stored(third)).toBe(a.text());
+      expect(await stored(first)).toBe(a.text());
+      expect(await gauge(third, "cohort_live_documents_in_memory")).toBe(1);
+      // and keeps up with what the first node writes
+      expect(await a.type("after-restart ")).toEqual({ ok: true });
+      await eventually(() => late.text() === a.text());
+      expect(await stored(third)).toBe(a.text());
+    },
+  );
+});
