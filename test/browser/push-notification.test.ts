@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from "playwright-core"
 import { type Cluster, startProcessCluster } from "../support/clusters.js";
 import { type ProcessNode } from "../support/processes.js";
 import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { eventually, sleep } from "../support/time.js";
+import { eventually } from "../support/time.js";
 import { PushService, type Subscription } from "../push/push-service.js";
 import { collectErrors, launchChromium, screenshot } from "./browser.js";
 import { signIn } from "./web-app.js";
@@ -139,8 +139,11 @@ describe("Web Push to a phone whose app tab is closed (Chromium, service worker)
     expect(errors.filter((e) => !e.includes("does not support the Push API in incognito mode"))).toEqual([]);
 
     // the tab closes: the learner has no socket anywhere, so the announcement goes out as a push
+    const socketsOpen = async () =>
+      Number(/^cohort_live_sockets_connected(?:\{[^}]*\})? (\d+)$/m.exec((await api<string>(node, "GET", "/metrics")).body)?.[1]);
+    expect(await socketsOpen()).toBe(1); // the app's own socket
     await app.close();
-    await sleep(500);
+    await eventually(async () => (await socketsOpen()) === 0);
     const posted = await api(node, "POST", `/api/cohorts/${cohortId}/announcements`, {
       token: mentor.accessToken,
       body: { title: "Quiz moved to Friday", body: "Same room, 10:00" },
