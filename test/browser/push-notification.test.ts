@@ -169,6 +169,18 @@ describe("Web Push to a phone whose app tab is closed (Chromium, service worker)
       data: { url: `/cohorts/${cohortId}`, id: push.message.notification.id },
     });
     expect(`${shown.title} ${shown.body}`).toContain("Quiz moved to Friday");
+
+    // the same push again (delivery is at least once) while a page of the origin is open: the worker posts it there
+    await probe.evaluate(() => {
+      const sw = (globalThis as any).navigator.serviceWorker;
+      (globalThis as any).posted = [];
+      sw.addEventListener("message", (e: { data: unknown }) => (globalThis as any).posted.push(e.data));
+      sw.startMessages();
+    });
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin: node.url, registrationId: swRegistration, data: push.text });
+    const [message] = await eventually(() => probe.evaluate(() => (globalThis as any).posted[0] && (globalThis as any).posted));
+    expect(message).toEqual({ type: "push", message: push.message });
+    expect(await shownNotifications(probe)).toHaveLength(1); // one notification per id, never stacked
     await probe.close();
 
     // back in the app, the toggle is still on; turning it off removes the device
