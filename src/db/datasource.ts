@@ -27,6 +27,9 @@ export function createDataSource(database: Config["database"]): DataSource {
         query_timeout: 15000,
         statement_timeout: 15000,
         keepAlive: true,
+        // keep idle connections: pg's default (10 s) closes all of a burst's connections at once, and the next
+        // burst pays a connection set-up per query
+        idleTimeoutMillis: 0,
       },
     });
   }

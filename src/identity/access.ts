@@ -16,6 +16,15 @@ export interface UserAccess {
 /** Bounds staleness if an invalidation message is lost (Redis outage); normally invalidation is immediate. */
 const TTL_MS = 30_000;
 
+interface Entry {
+  access: UserAccess | null;
+  at: number;
+  loading?: Promise<UserAccess | null>;
+  /** When a use of the entry starts a reload in the background (a random point in the second half of the TTL). */
+  refreshAt?: number;
+  refreshing?: boolean;
+}
+
 /**
  * Cached membership checks used by every request and socket event. Any membership or role change calls
  * `changed(userId)`, which drops the entry here and, through the bus, on every node; each node then emits the
@@ -23,7 +32,30 @@ const TTL_MS = 30_000;
  */
 export function createAccessService(deps: { db: DataSource; bus: Bus; events: DomainEventBus; logger: Logger }) {
   const { db, bus, events, logger } = deps;
-  const cache = new Map<string, { access: UserAccess | null; at: number; loading?: Promise<UserAccess | null> }>();
+  const cache = new Map<string, Entry>();
+  const fresh = (access: UserAccess | null, at: number): Entry => ({
+    access,
+    at,
+    refreshAt: at + TTL_MS * (0.5 + Math.random() * 0.4),
+  });
+
+  /**
+   * Reloads an entry still in use before it expires, off the caller's path: entries loaded together (every
+   * socket of a class connecting at once) would otherwise expire together and stall their events on the pool.
+   */
+  function refreshAhead(userId: string, entry: Entry) {
+    entry.refreshing = true;
+    load(userId).then(
+      (access) => {
+        // dropped or replaced meanwhile (an invalidation): what was read may be older than the change
+        if (cache.get(userId) === entry) cache.set(userId, fresh(access, Date.now()));
+      },
+      (err: Error) => {
+        entry.refreshing = false;
+        logger.debug({ err: err.message }, "access refresh failed; the entry expires as usual");
+      },
+    );
+  }
 
   async function load(userId: string): Promise<UserAccess | null> {
     const rows: { display_name: string; role: UserRole; cohort_id: string | null; cohort_role: CohortRole | null }[] =
@@ -52,13 +84,16 @@ export function createAccessService(deps: { db: DataSource; bus: Bus; events: Do
     async get(userId: string): Promise<UserAccess | null> {
       const hit = cache.get(userId);
       const now = Date.now();
-      if (hit && !hit.loading && now - hit.at < TTL_MS) return hit.access;
+      if (hit && !hit.loading && now - hit.at < TTL_MS) {
+        if (!hit.refreshing && now >= (hit.refreshAt ?? Infinity)) refreshAhead(userId, hit);
+        return hit.access;
+      }
       if (hit?.loading) return hit.loading;
       const loading = load(userId);
       cache.set(userId, { access: null, at: 0, loading });
       try {
         const access = await loading;
-        if (cache.get(userId)?.loading === loading) cache.set(userId, { access, at: Date.now() });
+        if (cache.get(userId)?.loading === loading) cache.set(userId, fresh(access, Date.now()));
         return access;
       } catch (err) {
         if (cache.get(userId)?.loading === loading) cache.delete(userId);

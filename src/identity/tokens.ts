@@ -1,3 +1,4 @@
+import { createSecretKey } from "node:crypto";
 import jwt from "jsonwebtoken";
 import { AppError } from "../errors.js";
 
@@ -13,9 +14,11 @@ export interface AccessClaims {
 
 /** Signs and verifies access tokens; the only module that touches JWTs (REST and socket handshake). */
 export function createTokenService(secret: string, ttlSec = ACCESS_TOKEN_TTL_SEC) {
+  // a KeyObject once: given the string, jsonwebtoken first tries (and fails) to parse it as a public key on every call
+  const key = createSecretKey(Buffer.from(secret));
   return {
     sign(userId: string, role: string): { token: string; exp: number } {
-      const token = jwt.sign({ role }, secret, { algorithm: "HS256", subject: userId, expiresIn: ttlSec });
+      const token = jwt.sign({ role }, key, { algorithm: "HS256", subject: userId, expiresIn: ttlSec });
       const exp = (jwt.decode(token) as { exp: number }).exp;
       return { token, exp };
     },
@@ -25,7 +28,7 @@ export function createTokenService(secret: string, ttlSec = ACCESS_TOKEN_TTL_SEC
         throw new AppError("UNAUTHORIZED", "missing access token");
       }
       try {
-        const claims = jwt.verify(token, secret, { algorithms: ["HS256"] });
+        const claims = jwt.verify(token, key, { algorithms: ["HS256"] });
         if (
           typeof claims !== "object" ||
           typeof claims.sub !== "string" ||

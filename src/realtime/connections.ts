@@ -1,5 +1,5 @@
 import type { Core } from "../core.js";
-import { attachHandlers, createTokenBucket, type EventHandler } from "./handler.js";
+import { createEventWrapper, createTokenBucket, type EventHandler } from "./handler.js";
 import { type AppSocket, userRoom } from "./types.js";
 
 /**
@@ -32,11 +32,12 @@ export function scheduleExpiry(socket: AppSocket) {
 /** Wires every new connection: user room, expiry, the shared handler wrapper, the connection gauge. */
 export function handleConnections(core: Core, handlers: EventHandler[], inflight: { add(p: Promise<unknown>): void }) {
   const { io, metrics, logger, access, config } = core;
+  const wrapper = createEventWrapper(handlers, { access, metrics, logger, inflight });
   io.on("connection", (socket) => {
     metrics.socketsConnected.inc();
     void socket.join(userRoom(socket.data.userId));
     scheduleExpiry(socket);
-    attachHandlers(socket, handlers, { access, metrics, logger, inflight }, createTokenBucket(config.socketRateLimit));
+    wrapper.attach(socket, createTokenBucket(config.socketRateLimit));
     socket.on("disconnect", () => {
       metrics.socketsConnected.dec();
       clearTimeout(expiryTimers.get(socket));

@@ -22,8 +22,14 @@ export function createIo(
     cors: { origin: config.corsOrigins === "*" ? true : config.corsOrigins, credentials: true },
     pingInterval: 10_000,
     pingTimeout: 10_000,
+    // small JSON and Yjs frames: compressing each costs more CPU (and a zlib context per socket) than it saves
+    perMessageDeflate: false,
   });
   engine.attach(io);
+  // nothing reads the handshake's HTTP request after the connect (the handshake keeps its auth): let it go
+  io.on("connection", (socket) => {
+    (socket.conn as { request: unknown }).request = null;
+  });
 
   io.use((socket, next) => {
     void (async () => {

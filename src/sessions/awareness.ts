@@ -7,6 +7,11 @@ export const AWARENESS_MIN_INTERVAL_MS = 50;
 /** A stored state outlives its last refresh by this long (its node refreshes it while the socket stays). */
 const TTL_MS = 30_000;
 export const AWARENESS_REFRESH_MS = 10_000;
+/**
+ * A socket's first state is stored at once; later ones only locally, and stored (the newest) at most this
+ * often: a Redis write per relay cost more than the relay. Joins on this node see the local state at once.
+ */
+export const AWARENESS_FLUSH_MS = 1_000;
 
 const key = (sessionId: string) => `awareness:${sessionId}`;
 
@@ -30,11 +35,13 @@ interface Throttle {
   userId: string;
   clientId: number | null;
   last: number;
-  /** The newest state not yet relayed (coalesced), serialised. */
-  pending?: string;
+  /** The newest state not yet relayed (coalesced); `undefined` when none. */
+  pending?: unknown;
   timer?: NodeJS.Timeout;
   /** The last relayed state, re-stored by the refresh so it outlives the TTL while the socket stays. */
-  current?: string;
+  current?: unknown;
+  /** Whether `current` was ever stored; a newer one not yet stored is in the dirty set. */
+  stored: boolean;
 }
 
 function parseEntry(json: string): StoredEntry | null {
@@ -59,15 +66,15 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
   const throttles = new Map<string, Map<string, Throttle>>(); // sessionId → socketId → throttle
   const quiet = (what: string) => (err: Error) => logger.debug({ err: err.message }, `awareness: ${what} failed`);
 
+  /** Sockets whose newest state is not stored yet (stored by the next flush). */
+  const dirty = new Set<Throttle>();
+
   const isCurrent = (t: Throttle) => throttles.get(t.sessionId)?.get(t.socket.id) === t;
 
-  function store(t: Throttle, json: string) {
-    const entry: StoredEntry = {
-      userId: t.userId,
-      clientId: t.clientId,
-      state: JSON.parse(json) as unknown,
-      exp: Date.now() + TTL_MS,
-    };
+  function store(t: Throttle) {
+    dirty.delete(t);
+    t.stored = true;
+    const entry: StoredEntry = { userId: t.userId, clientId: t.clientId, state: t.current, exp: Date.now() + TTL_MS };
     return engine.store.hset(key(t.sessionId), t.socket.id, JSON.stringify(entry), TTL_MS);
   }
 
@@ -75,26 +82,29 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
     io.to(sessionRoom(sessionId)).emit("awareness:update", { sessionId, userId, clientId, state: null });
   }
 
-  function relay(t: Throttle, json: string) {
+  function relay(t: Throttle, state: unknown) {
     if (!isCurrent(t) || t.socket.disconnected || !t.socket.rooms.has(sessionRoom(t.sessionId))) return;
     t.last = Date.now();
     t.pending = undefined;
-    const state = JSON.parse(json) as unknown;
     if (state === null) {
       // the client cleared its state: the same as having none
       if (t.current === undefined) return;
       t.current = undefined;
+      t.stored = false;
+      dirty.delete(t);
       t.socket
         .to(sessionRoom(t.sessionId))
         .emit("awareness:update", { sessionId: t.sessionId, userId: t.userId, clientId: t.clientId, state: null });
       engine.store.hdel(key(t.sessionId), t.socket.id).catch(quiet("delete"));
       return;
     }
-    t.current = json;
+    // the parsed payload is relayed and kept as it is: nothing mutates it
+    t.current = state;
     t.socket
       .to(sessionRoom(t.sessionId))
       .emit("awareness:update", { sessionId: t.sessionId, userId: t.userId, clientId: t.clientId, state });
-    store(t, json).catch(quiet("store"));
+    if (t.stored) dirty.add(t);
+    else store(t).catch(quiet("store"));
   }
 
   function drop(socket: AppSocket, sessionId: string) {
@@ -102,6 +112,7 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
     const t = bySocket?.get(socket.id);
     if (!t) return;
     clearTimeout(t.timer);
+    dirty.delete(t);
     bySocket!.delete(socket.id);
     if (bySocket!.size === 0) throttles.delete(sessionId);
     if (t.current === undefined) return;
@@ -118,7 +129,7 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
       if (!bySocket) throttles.set(sessionId, (bySocket = new Map()));
       let t = bySocket.get(socket.id);
       if (!t) {
-        bySocket.set(socket.id, (t = { socket, sessionId, userId, clientId, last: 0 }));
+        bySocket.set(socket.id, (t = { socket, sessionId, userId, clientId, last: 0, stored: false }));
         socket.once("disconnect", () => drop(socket, sessionId));
       }
       if (t.clientId !== clientId) {
@@ -126,13 +137,15 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
         if (t.current !== undefined) {
           t.socket.to(sessionRoom(sessionId)).emit("awareness:update", { sessionId, userId, clientId: t.clientId, state: null });
           t.current = undefined;
+          t.stored = false;
+          dirty.delete(t);
         }
         t.clientId = clientId;
       }
-      const json = JSON.stringify(state ?? null);
+      const next = state ?? null;
       const wait = t.last + AWARENESS_MIN_INTERVAL_MS - Date.now();
-      if (wait <= 0 && !t.timer) return relay(t, json);
-      t.pending = json;
+      if (wait <= 0 && !t.timer) return relay(t, next);
+      t.pending = next;
       const throttle = t;
       throttle.timer ??= setTimeout(
         () => {
@@ -143,14 +156,24 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
       );
     },
 
-    /** Every socket's last state in the session, on any node (one entry per socket with a state). */
+    /**
+     * Every socket's last state in the session, on any node (one entry per socket with a state): this node's
+     * own sockets as they are now, the others' as last stored (at most a flush interval old).
+     */
     async list(sessionId: string): Promise<AwarenessEntry[]> {
       const all = await engine.store.hgetall(key(sessionId));
       const now = Date.now();
-      return Object.values(all).flatMap((json) => {
+      const local = throttles.get(sessionId);
+      const entries: AwarenessEntry[] = [];
+      for (const [socketId, json] of Object.entries(all)) {
+        if (local?.has(socketId)) continue;
         const e = parseEntry(json);
-        return e && e.exp > now && e.state !== null ? [{ userId: e.userId, clientId: e.clientId, state: e.state }] : [];
-      });
+        if (e && e.exp > now && e.state !== null) entries.push({ userId: e.userId, clientId: e.clientId, state: e.state });
+      }
+      for (const t of local?.values() ?? [])
+        if (t.current !== undefined && !t.socket.disconnected)
+          entries.push({ userId: t.userId, clientId: t.clientId, state: t.current });
+      return entries;
     },
 
     /** A socket left the session, disconnected or lost access: the others get `state: null` for it. */
@@ -167,12 +190,20 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
       if (e) relayNull(sessionId, e.userId, e.clientId);
     },
 
+    /** Stores the newest state of each local socket that relayed one since the last flush. */
+    async flush() {
+      const due = [...dirty];
+      dirty.clear();
+      const live = due.filter((t) => t.current !== undefined && isCurrent(t) && !t.socket.disconnected);
+      await Promise.all(live.map((t) => store(t)));
+    },
+
     /** Re-stores the current states of local sockets so they outlive the TTL while the sockets stay. */
     async refresh() {
       for (const bySocket of [...throttles.values()]) {
         for (const t of [...bySocket.values()]) {
           // a socket gone meanwhile (between two awaits) is never stored again
-          if (t.current !== undefined && isCurrent(t) && !t.socket.disconnected) await store(t, t.current);
+          if (t.current !== undefined && isCurrent(t) && !t.socket.disconnected) await store(t);
         }
       }
     },
@@ -180,6 +211,7 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
     stop() {
       for (const bySocket of throttles.values()) for (const t of bySocket.values()) clearTimeout(t.timer);
       throttles.clear();
+      dirty.clear();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { Counter, Gauge } from "prom-client";
 import type { Core, DomainModule } from "../core.js";
 import type { NotificationService } from "../notifications/index.js";
-import { AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
+import { AWARENESS_FLUSH_MS, AWARENESS_REFRESH_MS, createAwareness } from "./awareness.js";
 import { createChatService } from "./chat.js";
 import { createDocPool } from "./doc-pool.js";
 import { createDocumentHistory } from "./document-history.js";
@@ -20,18 +20,30 @@ const ROOM_PREFIX = "session:";
 /** How often unused in-memory documents are looked for. */
 const DOCUMENT_SWEEP_MS = 15_000;
 
-/** Repeats `task` every `ms` (never two runs at once), logging failures. */
-function every(ms: number, task: () => Promise<void>, onError: (err: Error) => void) {
+/**
+ * Repeats `task` every `ms` (never two runs at once), logging failures. Each task starts at a random phase,
+ * so the periodic tasks of a node (and of nodes started together) do not all run in the same tick.
+ */
+function every(ms: number, task: () => Promise<void>, onError: (err: Error) => void): () => void {
   let running = false;
-  const timer = setInterval(() => {
+  let interval: NodeJS.Timeout | undefined;
+  const tick = () => {
     if (running) return;
     running = true;
     task()
       .catch(onError)
       .finally(() => (running = false));
-  }, ms);
-  timer.unref();
-  return timer;
+  };
+  const first = setTimeout(() => {
+    tick();
+    interval = setInterval(tick, ms);
+    interval.unref();
+  }, Math.random() * ms);
+  first.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(interval);
+  };
 }
 
 export function sessionsModule(core: Core, notifications: NotificationService): DomainModule {
@@ -95,7 +107,7 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
   });
 
   const warn = (what: string) => (err: Error) => logger.warn({ err: err.message }, `sessions: ${what} failed`);
-  const timers: NodeJS.Timeout[] = [];
+  const timers: (() => void)[] = [];
 
   return {
     routes: sessionRouter(core, sessions, chat, history),
@@ -106,10 +118,11 @@ export function sessionsModule(core: Core, notifications: NotificationService): 
         every(HEARTBEAT_MS, () => presence.sweep(), warn("presence sweep")),
         every(AWARENESS_REFRESH_MS, () => awareness.refresh(), warn("awareness refresh")),
         every(DOCUMENT_SWEEP_MS, async () => live.sweep(), warn("document sweep")),
+        every(AWARENESS_FLUSH_MS, () => awareness.flush(), warn("awareness flush")),
       );
     },
     async stop() {
-      for (const t of timers) clearInterval(t);
+      for (const stop of timers) stop();
       awareness.stop();
       await presence.settle();
       await docs.close();

@@ -1,6 +1,6 @@
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
-import { defineHandler, type EventHandler, type HandlerContext } from "../realtime/handler.js";
+import { defineHandler, EMPTY, type EventHandler, type HandlerContext } from "../realtime/handler.js";
 import type { PresenceUser } from "../contract/index.js";
 import type { Awareness } from "./awareness.js";
 import type { ChatService } from "./chat.js";
@@ -89,7 +89,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       } finally {
         release();
       }
-      return {};
+      return EMPTY;
     }),
 
     defineHandler("doc:sync", async ({ sessionId, stateVector }, ctx) => {
@@ -101,7 +101,7 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
     defineHandler("awareness:update", async ({ sessionId, state, clientId }, ctx) => {
       await joined(ctx, sessionId, true);
       awareness.update(ctx.socket, sessionId, ctx.userId, state, clientId ?? null);
-      return {};
+      return EMPTY;
     }),
 
     defineHandler("chat:send", async ({ sessionId, body, clientId }, ctx) => {

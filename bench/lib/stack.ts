@@ -1,0 +1,90 @@
+import { fileURLToPath } from "node:url";
+import { ADMIN_EMAIL, JWT_SECRET, MAIN, TEST_REDIS_URL, createTestDatabase, redisPrefix } from "../../test/helpers.js";
+import { Fixtures } from "./fixtures.js";
+import { cpuSeconds, rssBytes, spawnServer, type ServerProcess } from "./procs.js";
+
+const BASELINE = fileURLToPath(new URL("../baseline/server.ts", import.meta.url));
+
+/** `before`: another build of cohort-live (`--before <dist/src/main.js>`), for an A/B in the same invocation. */
+export type Target = "baseline" | "product" | "before";
+
+/** A server process the bench measures, whichever kind. */
+export interface BenchNode {
+  url: string;
+  pid: number | undefined;
+}
+
+export interface Stack {
+  nodes: Record<Target, BenchNode[]>;
+  fixtures: Fixtures;
+  dbUrl: string;
+  /** CPU seconds of each node of `target` so far. */
+  cpu(target: Target): number[];
+  rss(target: Target): number[];
+  close(): Promise<void>;
+}
+
+/**
+ * Two cohort-live nodes (cluster mode) and two baseline nodes on one fresh PostgreSQL database and one Redis,
+ * each pair with its own key prefix. `productFlags` (e.g. --cpu-prof) go to the cohort-live nodes.
+ */
+export async function startStack(opts: { productFlags?: string[]; targets: Target[]; beforeMain?: string }): Promise<Stack> {
+  const db = await createTestDatabase();
+  const servers: Record<Target, ServerProcess[]> = { product: [], baseline: [], before: [] };
+  const all = () => [...servers.product, ...servers.baseline, ...servers.before];
+  const stopAll = () => Promise.all(all().map((s) => s.stop()));
+  try {
+    const productEnv = {
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_PREFIX: redisPrefix(),
+      JWT_SECRET,
+      ADMIN_EMAILS: ADMIN_EMAIL,
+      AUTH_RATE_LIMIT: "0",
+      LOG_LEVEL: "info",
+    };
+    const product = () => spawnServer([...(opts.productFlags ?? []), MAIN], productEnv);
+    const beforeMain = opts.beforeMain;
+    // the first node migrates the empty database
+    servers.product.push(await product());
+    servers.product.push(await product());
+    if (beforeMain && opts.targets.includes("before")) {
+      // its own Redis prefix; the same database (its migrations are the same or a prefix of ours)
+      const env = { ...productEnv, REDIS_PREFIX: redisPrefix(), MIGRATIONS_RUN: "false" };
+      for (let i = 0; i < 2; i++) servers.before.push(await spawnServer([...(opts.productFlags ?? []), beforeMain], env));
+    }
+    if (opts.targets.includes("baseline")) {
+      const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix(), JWT_SECRET };
+      for (let i = 0; i < 2; i++) servers.baseline.push(await spawnServer([...process.execArgv, BASELINE], env));
+    }
+  } catch (err) {
+    await stopAll();
+    await db.drop();
+    throw err;
+  }
+  const nodes = {
+    product: servers.product.map((n) => ({ url: n.url, pid: n.proc.pid })),
+    baseline: servers.baseline.map((n) => ({ url: n.url, pid: n.proc.pid })),
+    before: servers.before.map((n) => ({ url: n.url, pid: n.proc.pid })),
+  };
+  const fixtures = new Fixtures(db.url, JWT_SECRET);
+  let closing = false;
+  for (const s of all())
+    s.proc.once("exit", (code) => {
+      if (!closing) console.error(`[bench] a server exited (${code}):\n${s.logs.slice(-5).join("\n")}`);
+    });
+  return {
+    nodes,
+    fixtures,
+    dbUrl: db.url,
+    cpu: (t) => nodes[t].map((n) => cpuSeconds(n.pid)),
+    rss: (t) => nodes[t].map((n) => rssBytes(n.pid)),
+    async close() {
+      closing = true;
+      await fixtures.close().catch(() => undefined);
+      // SIGTERM first (a --cpu-prof profile is written on a graceful exit), then the database is dropped
+      await stopAll();
+      await db.drop();
+    },
+  };
+}
