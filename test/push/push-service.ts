@@ -22,6 +22,8 @@ export interface ReceivedPush {
   status: number;
   ttl: string | undefined;
   contentEncoding: string | undefined;
+  /** The decrypted body, exactly as the server sent it (what a browser hands its service worker). */
+  text: string;
   /** The decrypted body, parsed. */
   message: { notification: Record<string, any>; title: string; body: string; url: string };
   jwt: { header: Record<string, unknown>; claims: Record<string, any>; vapidKey: string; signatureValid: boolean };
@@ -107,6 +109,7 @@ export class PushService {
       status: next,
       ttl: req.headers.ttl as string | undefined,
       contentEncoding: req.headers["content-encoding"],
+      text: plain.toString("utf8"),
       message: JSON.parse(plain.toString("utf8")),
       jwt: {
         header: JSON.parse(Buffer.from(h, "base64url").toString()),

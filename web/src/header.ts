@@ -1,5 +1,6 @@
 import { client, navigate } from "./app.js";
 import { fill, h } from "./dom.js";
+import { unsubscribe } from "./push-toggle.js";
 
 let unread = 0;
 let listening = false;
@@ -45,6 +46,7 @@ export function renderHeader(): void {
           type: "button",
           class: "link",
           onclick: async () => {
+            await unsubscribe().catch(() => undefined);
             await client.logout();
             listening = false;
             navigate("/login");

@@ -2,6 +2,7 @@ import type { Notification } from "cohort-live/client";
 import { attempt, client } from "../app.js";
 import { fill, h, time } from "../dom.js";
 import { refreshUnread } from "../header.js";
+import { pushToggle } from "../push-toggle.js";
 
 /** A human line for a notification, and where it leads. */
 function describe(n: Notification): { text: string; href?: string } {
@@ -64,6 +65,7 @@ export async function notificationsPage(main: HTMLElement): Promise<() => void> 
   };
   main.append(
     h("h1", {}, "Notifications"),
+    pushToggle(),
     h("button", { type: "button", id: "mark-read", onclick: markAll }, "Mark all read"),
     list,
   );
