@@ -22,7 +22,7 @@ export function authRateLimits(core: Pick<Core, "config" | "engine">): Router {
   const bucket = (name: string, limit: number) => async (req: Request, _res: Response, next: NextFunction) => {
     if (limit <= 0) return next();
     const ip = req.ip ?? req.socket.remoteAddress ?? "unknown";
-    const { allowed, retryAfterSec } = await engine.hit(`auth:${name}:${ip}`, limit, MINUTE_MS);
+    const { allowed, retryAfterSec } = await engine.countInWindow(`auth:${name}:${ip}`, limit, MINUTE_MS);
     if (!allowed) throw limited(retryAfterSec);
     next();
   };
@@ -47,12 +47,12 @@ export function loginFailureGuard(core: Pick<Core, "config" | "engine">) {
   return {
     async check(email: string): Promise<void> {
       if (limit <= 0) return;
-      const { count, retryAfterSec } = await engine.peek(key(email));
+      const { count, retryAfterSec } = await engine.peekWindow(key(email));
       if (count >= limit) throw limited(retryAfterSec);
     },
     async failed(email: string): Promise<void> {
       if (limit <= 0) return;
-      await engine.hit(key(email), Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_MS);
+      await engine.countInWindow(key(email), Number.MAX_SAFE_INTEGER, FAILURE_WINDOW_MS);
     },
   };
 }

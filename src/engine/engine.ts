@@ -19,14 +19,14 @@ export interface Engine {
   /** Installs the Socket.IO adapter that fans room broadcasts out to every node. */
   attach(io: Server): void;
   /** Counts one hit for `key` in a window shared by every node. Fails open when the store is unreachable. */
-  hit(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
-  /** The current count of a `hit` window without counting (0 when none, or when the store is unreachable). */
-  peek(key: string): Promise<{ count: number; retryAfterSec: number }>;
+  countInWindow(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
+  /** The current count of a `countInWindow` window without counting (0 when none, or when the store is unreachable). */
+  peekWindow(key: string): Promise<{ count: number; retryAfterSec: number }>;
   /** Delivers `message` to every node's subscribers of `channel`, this node included; resolves once published. */
   publish(channel: string, message: unknown): Promise<void>;
   subscribe(channel: string, handler: BusHandler): void;
-  /** Short-lived shared values (presence, awareness): see presence.ts. */
-  readonly store: SharedStore;
+  /** Short-lived values shared by the nodes (presence, awareness, socket counts), each with a TTL. */
+  readonly sharedState: SharedStateStore;
   close(): Promise<void>;
 }
 
@@ -34,7 +34,7 @@ export interface Engine {
  * A tiny cluster-wide key/value surface, enough for presence and awareness. Keys are namespaced by the
  * engine (Redis key prefix). Every call rejects quickly when the store is unreachable.
  */
-export interface SharedStore {
+export interface SharedStateStore {
   /** Sets field→value in hash `key` with a TTL on the whole hash. */
   hset(key: string, field: string, value: string, ttlMs: number): Promise<void>;
   hdel(key: string, field: string): Promise<boolean>;

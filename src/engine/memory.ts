@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
-import type { Engine, RateLimitResult, SharedStore } from "./engine.js";
+import type { Engine, RateLimitResult, SharedStateStore } from "./engine.js";
 
-class MemoryStore implements SharedStore {
+class MemorySharedState implements SharedStateStore {
   private hashes = new Map<string, Map<string, string>>();
   private zsets = new Map<string, Map<string, number>>();
   private sets = new Map<string, Set<string>>();
@@ -84,14 +84,14 @@ export function createMemoryEngine(): Engine {
   return {
     health: async () => "none",
     attach: () => {},
-    async hit(key, limit, windowMs): Promise<RateLimitResult> {
+    async countInWindow(key, limit, windowMs): Promise<RateLimitResult> {
       const now = Date.now();
       let w = windows.get(key);
       if (!w || w.resetAt <= now) windows.set(key, (w = { count: 0, resetAt: now + windowMs }));
       w.count += 1;
       return { allowed: w.count <= limit, retryAfterSec: Math.max(1, Math.ceil((w.resetAt - now) / 1000)) };
     },
-    async peek(key) {
+    async peekWindow(key) {
       const w = windows.get(key);
       const now = Date.now();
       if (!w || w.resetAt <= now) return { count: 0, retryAfterSec: 0 };
@@ -103,7 +103,7 @@ export function createMemoryEngine(): Engine {
     subscribe(channel, handler) {
       bus.on(channel, handler);
     },
-    store: new MemoryStore(),
+    sharedState: new MemorySharedState(),
     async close() {
       clearInterval(sweep);
       bus.removeAllListeners();

@@ -3,7 +3,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { Server } from "socket.io";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
-import type { BusHandler, Engine, RateLimitResult, SharedStore } from "./engine.js";
+import type { BusHandler, Engine, RateLimitResult, SharedStateStore } from "./engine.js";
 
 const COMMAND_TIMEOUT_MS = 1000;
 
@@ -81,7 +81,7 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
     }
   };
 
-  const store: SharedStore = {
+  const store: SharedStateStore = {
     async hset(key, field, value, ttlMs) {
       await counted(cmd.multi().hset(k(key), field, value).pexpire(k(key), ttlMs).exec());
     },
@@ -146,7 +146,7 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
     attach(io: Server) {
       io.adapter(createAdapter(adapterPub, adapterSub, { key: k("socket.io"), requestsTimeout: 3000 }));
     },
-    async hit(key, limit, windowMs): Promise<RateLimitResult> {
+    async countInWindow(key, limit, windowMs): Promise<RateLimitResult> {
       try {
         const [[, count], [, ttl]] = (await cmd
           .multi()
@@ -166,7 +166,7 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
         return { allowed: true, retryAfterSec: 0 };
       }
     },
-    async peek(key) {
+    async peekWindow(key) {
       try {
         const [[, count], [, ttl]] = (await cmd
           .multi()
@@ -191,7 +191,7 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
       }
       set.add(handler);
     },
-    store,
+    sharedState: store,
     async close() {
       await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
     },

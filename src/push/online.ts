@@ -27,8 +27,9 @@ export function trackOnlineUsers(deps: { io: AppServer; engine: Engine; logger: 
   const write = async (userId: string) => {
     const count = local.get(userId) ?? 0;
     try {
-      if (count > 0) await engine.store.hset(key(userId), nodeId, `${count}:${Date.now() + ENTRY_TTL_MS}`, ENTRY_TTL_MS * 2);
-      else await engine.store.hdel(key(userId), nodeId);
+      if (count > 0)
+        await engine.sharedState.hset(key(userId), nodeId, `${count}:${Date.now() + ENTRY_TTL_MS}`, ENTRY_TTL_MS * 2);
+      else await engine.sharedState.hdel(key(userId), nodeId);
     } catch (err) {
       logger.debug({ err: (err as Error).message }, "online count not shared; the next refresh retries");
     }
@@ -55,7 +56,7 @@ export function trackOnlineUsers(deps: { io: AppServer; engine: Engine; logger: 
     async isOnline(userId) {
       let fields: Record<string, string>;
       try {
-        fields = await engine.store.hgetall(key(userId));
+        fields = await engine.sharedState.hgetall(key(userId));
       } catch {
         return false; // unknown: push anyway (a duplicate beats a loss; the notification id lets a device drop it)
       }

@@ -22,7 +22,7 @@ export function handshakeIp(req: IncomingMessage, trust: TrustProxy): string {
 /** CONNECT_RATE_LIMIT: connection attempts per minute per IP, counted through the engine (shared by all nodes). */
 export async function checkConnectRate(engine: Engine, ip: string, limit: number): Promise<void> {
   if (limit <= 0) return;
-  const { allowed } = await engine.hit(`connect:${ip}`, limit, MINUTE_MS);
+  const { allowed } = await engine.countInWindow(`connect:${ip}`, limit, MINUTE_MS);
   if (!allowed) throw new AppError("RATE_LIMITED", "too many connection attempts, try again later");
 }
 
@@ -39,7 +39,7 @@ export function createSocketCounter(deps: { engine: Engine; logger: Logger; limi
   const timer = setInterval(() => {
     const expiry = Date.now() + SOCKET_ENTRY_TTL_MS;
     for (const [userId, ids] of local) {
-      engine.store.zrefresh(key(userId), [...ids], expiry).catch(() => undefined);
+      engine.sharedState.zrefresh(key(userId), [...ids], expiry).catch(() => undefined);
     }
   }, REFRESH_EVERY_MS);
   timer.unref();
@@ -53,11 +53,11 @@ export function createSocketCounter(deps: { engine: Engine; logger: Logger; limi
       if (limit <= 0) return;
       const k = key(userId);
       try {
-        await engine.store.zadd(k, socketId, Date.now() + SOCKET_ENTRY_TTL_MS);
-        for (const stale of await engine.store.zrangeByScore(k, Date.now())) await engine.store.zrem(k, stale);
-        const count = (await engine.store.zmembers(k)).length;
+        await engine.sharedState.zadd(k, socketId, Date.now() + SOCKET_ENTRY_TTL_MS);
+        for (const stale of await engine.sharedState.zrangeByScore(k, Date.now())) await engine.sharedState.zrem(k, stale);
+        const count = (await engine.sharedState.zmembers(k)).length;
         if (count > limit) {
-          await engine.store.zrem(k, socketId);
+          await engine.sharedState.zrem(k, socketId);
           throw new AppError("RATE_LIMITED", `at most ${limit} connected sockets per user`);
         }
       } catch (err) {
@@ -75,7 +75,7 @@ export function createSocketCounter(deps: { engine: Engine; logger: Logger; limi
       const ids = local.get(userId);
       ids?.delete(socketId);
       if (ids && ids.size === 0) local.delete(userId);
-      engine.store.zrem(key(userId), socketId).catch(() => undefined);
+      engine.sharedState.zrem(key(userId), socketId).catch(() => undefined);
     },
     stop() {
       clearInterval(timer);

@@ -75,7 +75,7 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
     dirty.delete(t);
     t.stored = true;
     const entry: StoredEntry = { userId: t.userId, clientId: t.clientId, state: t.current, exp: Date.now() + TTL_MS };
-    return engine.store.hset(key(t.sessionId), t.socket.id, JSON.stringify(entry), TTL_MS);
+    return engine.sharedState.hset(key(t.sessionId), t.socket.id, JSON.stringify(entry), TTL_MS);
   }
 
   function relayNull(sessionId: string, userId: string, clientId: number | null) {
@@ -95,7 +95,7 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
       t.socket
         .to(sessionRoom(t.sessionId))
         .emit("awareness:update", { sessionId: t.sessionId, userId: t.userId, clientId: t.clientId, state: null });
-      engine.store.hdel(key(t.sessionId), t.socket.id).catch(quiet("delete"));
+      engine.sharedState.hdel(key(t.sessionId), t.socket.id).catch(quiet("delete"));
       return;
     }
     // the parsed payload is relayed and kept as it is: nothing mutates it
@@ -117,7 +117,7 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
     if (bySocket!.size === 0) throttles.delete(sessionId);
     if (t.current === undefined) return;
     relayNull(sessionId, t.userId, t.clientId);
-    engine.store.hdel(key(sessionId), socket.id).catch(quiet("delete"));
+    engine.sharedState.hdel(key(sessionId), socket.id).catch(quiet("delete"));
   }
 
   return {
@@ -161,7 +161,7 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
      * own sockets as they are now, the others' as last stored (at most a flush interval old).
      */
     async list(sessionId: string): Promise<AwarenessEntry[]> {
-      const all = await engine.store.hgetall(key(sessionId));
+      const all = await engine.sharedState.hgetall(key(sessionId));
       const now = Date.now();
       const local = throttles.get(sessionId);
       const entries: AwarenessEntry[] = [];
@@ -184,8 +184,8 @@ export function createAwareness(core: Pick<Core, "engine" | "logger" | "io">) {
      * entry is removed and the others told, if it had a state.
      */
     async expire(sessionId: string, socketId: string) {
-      const json = (await engine.store.hgetall(key(sessionId)))[socketId];
-      if (json === undefined || !(await engine.store.hdel(key(sessionId), socketId))) return;
+      const json = (await engine.sharedState.hgetall(key(sessionId)))[socketId];
+      if (json === undefined || !(await engine.sharedState.hdel(key(sessionId), socketId))) return;
       const e = parseEntry(json);
       if (e) relayNull(sessionId, e.userId, e.clientId);
     },

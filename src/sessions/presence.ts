@@ -58,7 +58,7 @@ export function createPresence(
   hooks: { onSocketSwept: (sessionId: string, socketId: string) => Promise<void> },
 ) {
   const { engine, io, logger } = core;
-  const store = engine.store;
+  const store = engine.sharedState;
   const local = new Map<string, Map<string, LocalEntry>>();
   const socketSessions = new WeakMap<AppSocket, Set<string>>();
   const pending = new Set<Promise<unknown>>();

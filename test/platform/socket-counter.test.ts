@@ -20,10 +20,10 @@ describe("socket counter", () => {
     await new Promise((r) => setTimeout(r, 10));
     await counter.admit("u1", "s3");
     // another node's entries that were never refreshed (it died): past their expiry they no longer count
-    await engine.store.zadd("sockets:u2", "dead-1", Date.now() - 1);
-    await engine.store.zadd("sockets:u2", "dead-2", Date.now() + SOCKET_ENTRY_TTL_MS);
+    await engine.sharedState.zadd("sockets:u2", "dead-1", Date.now() - 1);
+    await engine.sharedState.zadd("sockets:u2", "dead-2", Date.now() + SOCKET_ENTRY_TTL_MS);
     await counter.admit("u2", "live-1");
     await expect(counter.admit("u2", "live-2")).rejects.toMatchObject({ code: "RATE_LIMITED" });
-    expect((await engine.store.zmembers("sockets:u2")).sort()).toEqual(["dead-2", "live-1"]);
+    expect((await engine.sharedState.zmembers("sockets:u2")).sort()).toEqual(["dead-2", "live-1"]);
   });
 });
