@@ -9,6 +9,15 @@ export function navigate(path: string): void {
   window.dispatchEvent(new Event("app:navigate"));
 }
 
+/** The login page, coming back to `path` after signing in (the cohorts list needs no `next`). */
+export const loginPath = (path: string) => (path === "/" ? "/login" : `/login?next=${encodeURIComponent(path)}`);
+
+/** Where to go after signing in: the `next` of the login page's URL when it is a path of this app, else `/`. */
+export function afterLogin(): string {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
 let flashTimer: ReturnType<typeof setTimeout> | undefined;
 /** Shows a message (an error, by default) at the top of the page for a few seconds. */
 export function flash(message: string, kind: "error" | "info" = "error"): void {

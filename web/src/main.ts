@@ -1,8 +1,9 @@
 import "./style.css";
-import { client, navigate } from "./app.js";
+import { client, loginPath, navigate } from "./app.js";
 import { renderHeader } from "./header.js";
 import { cohortPage } from "./pages/cohort.js";
 import { cohortsPage } from "./pages/cohorts.js";
+import { invitePage } from "./pages/invite.js";
 import { loginPage } from "./pages/login.js";
 import { notificationsPage } from "./pages/notifications.js";
 import { reviewPage } from "./pages/review.js";
@@ -19,6 +20,7 @@ const routes: [RegExp, Page][] = [
   [new RegExp(`^/sessions/${ID}$`), sessionPage],
   [new RegExp(`^/reviews/${ID}$`), reviewPage],
   [/^\/notifications$/, notificationsPage],
+  [/^\/invite\/([^/]{1,400})$/, invitePage],
 ];
 
 let cleanup: (() => void) | void;
@@ -31,7 +33,7 @@ async function render() {
   const main = document.getElementById("main")!;
   main.replaceChildren();
   const path = window.location.pathname;
-  if (!client.user && path !== "/login") return navigate("/login");
+  if (!client.user && path !== "/login") return navigate(loginPath(path + window.location.search));
   renderHeader();
   const match = routes.map(([re, page]) => [re.exec(path), page] as const).find(([m]) => m);
   if (!match) {

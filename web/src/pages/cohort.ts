@@ -1,5 +1,6 @@
 import { attempt, client, myCohortRole, navigate } from "../app.js";
 import { formValues, h, time } from "../dom.js";
+import { invitationsPanel } from "./invitations-panel.js";
 
 const form = (
   id: string,
@@ -170,5 +171,9 @@ export async function cohortPage(main: HTMLElement, [cohortId]: string[]): Promi
       ),
   );
 
-  main.append(h("h1", {}, cohort.name), h("div", { class: "grid" }, sessionsCol, announcementsCol, reviewsCol, membersCol));
+  const invitationsCol = mentor && (await invitationsPanel(cohortId!));
+  main.append(
+    h("h1", {}, cohort.name),
+    h("div", { class: "grid" }, sessionsCol, announcementsCol, reviewsCol, membersCol, invitationsCol),
+  );
 }

@@ -1,4 +1,4 @@
-import { attempt, client, navigate } from "../app.js";
+import { afterLogin, attempt, client, navigate } from "../app.js";
 import { formValues, h } from "../dom.js";
 
 export function loginPage(main: HTMLElement): void {
@@ -10,7 +10,7 @@ export function loginPage(main: HTMLElement): void {
       onsubmit: async (e: Event) => {
         e.preventDefault();
         const v = formValues(e.target as HTMLFormElement);
-        if (await attempt(() => client.login({ email: v.email!, password: v.password! }))) navigate("/");
+        if (await attempt(() => client.login({ email: v.email!, password: v.password! }))) navigate(afterLogin());
       },
     },
     h("h2", {}, "Sign in"),
@@ -34,7 +34,7 @@ export function loginPage(main: HTMLElement): void {
         const user = await attempt(() =>
           client.register({ email: v.email!, password: v.password!, displayName: v.displayName! }),
         );
-        if (user) navigate("/");
+        if (user) navigate(afterLogin());
       },
     },
     h("h2", {}, "Register"),
