@@ -103,11 +103,18 @@ export function createJobQueue(deps: {
   }
 
   async function ensureQueue(name: string) {
-    if (await boss.getQueue(name)) return;
-    // two nodes starting at once may both try: the loser finds the queue there
-    await boss.createQueue(name).catch(async (err: Error) => {
-      if (!(await boss.getQueue(name))) throw err;
-    });
+    // nodes starting at once may all try: PostgreSQL may answer one of them "deadlock detected" (40P01) while the
+    // other's CREATE has not committed yet, so a failed attempt waits a little and looks again before retrying
+    for (let attempt = 1; ; attempt++) {
+      if (await boss.getQueue(name)) return;
+      try {
+        await boss.createQueue(name);
+        return;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 50 + Math.random() * 200 * attempt));
+      }
+    }
   }
 
   return {
