@@ -3,13 +3,14 @@
 import { createInterface } from "node:readline";
 import { AdminCommandError, runAdminCommand } from "./auth/admin-cli.js";
 import { setPasswordCost } from "./auth/passwords.js";
-import { ConfigError, loadConfig } from "./config/config.js";
+import { loadAdminCliConfig } from "./config/admin-cli.js";
+import { ConfigError } from "./config/config.js";
 import { createDataSource } from "./db/datasource.js";
 import { runMigrations } from "./db/migrate.js";
 
 /** ADMIN_PASSWORD, else one line typed at the terminal (not echoed), else the first line of piped input. */
-async function readPassword(): Promise<string> {
-  if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD;
+async function readPassword(fromEnv: string | undefined): Promise<string> {
+  if (fromEnv) return fromEnv;
   if (!process.stdin.isTTY) {
     let text = "";
     for await (const chunk of process.stdin) text += String(chunk);
@@ -29,13 +30,13 @@ async function readPassword(): Promise<string> {
 }
 
 try {
-  const config = loadConfig(process.env);
+  const { server: config, adminPassword } = loadAdminCliConfig(process.env);
   setPasswordCost(config.scryptLogN);
   const db = createDataSource(config.database);
   await db.initialize();
   try {
     if (config.migrationsRun) await runMigrations(db);
-    process.stdout.write(`${await runAdminCommand(db, process.argv.slice(2), readPassword)}\n`);
+    process.stdout.write(`${await runAdminCommand(db, process.argv.slice(2), () => readPassword(adminPassword))}\n`);
   } finally {
     await db.destroy();
   }
