@@ -40,7 +40,11 @@ export async function startStack(opts: { productFlags?: string[]; targets: Targe
       REDIS_PREFIX: redisPrefix(),
       JWT_SECRET,
       ADMIN_EMAILS: ADMIN_EMAIL,
+      // every simulated client connects from this one address: the per-address and per-user limits, which the
+      // baseline does not have, would refuse most of them (a real cohort connects from many addresses)
       AUTH_RATE_LIMIT: "0",
+      CONNECT_RATE_LIMIT: "0",
+      MAX_SOCKETS_PER_USER: "0",
       LOG_LEVEL: "info",
     };
     const product = () => spawnServer([...(opts.productFlags ?? []), MAIN], productEnv);
