@@ -7,7 +7,9 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig } from "../../src/config/config.js";
 import { createServer, type ServerHandle } from "../../src/server.js";
-import { ADMIN_EMAIL, api, createTestDatabase, JWT_SECRET, uniqueEmail } from "../helpers.js";
+import { createMigratedDatabase } from "../support/databases.js";
+import { api, uniqueEmail } from "../support/rest.js";
+import { ADMIN_EMAIL, JWT_SECRET } from "../support/servers.js";
 
 export const ROLES = ["admin", "owner", "cohortMentor", "learner", "otherMember", "removed", "anonymous"] as const;
 export type Role = (typeof ROLES)[number];
@@ -47,7 +49,7 @@ function must<T>(res: { status: number; body: any }, status: number, what: strin
 }
 
 export async function startWorld(env: Record<string, string> = {}): Promise<World> {
-  const db = await createTestDatabase();
+  const db = await createMigratedDatabase();
   const config = loadConfig({
     DATABASE_URL: db.url,
     JWT_SECRET,

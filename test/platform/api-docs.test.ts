@@ -6,7 +6,7 @@ import { Parser } from "@asyncapi/parser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { createServer, type ServerHandle } from "../../src/server.js";
-import { tempDir } from "../support/databases.js";
+import { migratedDataDir } from "../support/databases.js";
 import { api, newId } from "../support/rest.js";
 
 interface OpenApiDoc {
@@ -20,13 +20,14 @@ interface AsyncApiDoc {
 }
 
 describe("API descriptions generated from the contract", () => {
-  const dir = tempDir();
+  let dir: { path: string; remove(): void };
   let server: ServerHandle;
   let base: string;
   let openapi: OpenApiDoc;
   let asyncapi: AsyncApiDoc;
 
   beforeAll(async () => {
+    dir = await migratedDataDir();
     server = createServer(loadConfig({ DATA_DIR: dir.path, PORT: "0", LOG_LEVEL: "silent", AUTH_RATE_LIMIT: "0" }));
     base = `http://127.0.0.1:${await server.start()}`;
     openapi = (await api(base, "GET", "/api/openapi.json")).body as OpenApiDoc;
@@ -34,7 +35,7 @@ describe("API descriptions generated from the contract", () => {
   });
   afterAll(async () => {
     await server?.stop();
-    dir.remove();
+    dir?.remove();
   });
 
   const documentedOperations = () =>
@@ -103,7 +104,7 @@ describe("API descriptions generated from the contract", () => {
 
 describe("API_DOCS=false", () => {
   it("keeps the JSON descriptions and drops /docs", async () => {
-    const dir = tempDir();
+    const dir = await migratedDataDir();
     const server = createServer(
       loadConfig({ DATA_DIR: dir.path, PORT: "0", LOG_LEVEL: "silent", API_DOCS: "false", AUTH_RATE_LIMIT: "0" }),
     );

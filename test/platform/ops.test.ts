@@ -3,7 +3,7 @@ import { CHILD_PATH } from "../env.js";
 import { spawnSync } from "node:child_process";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, sql, tempDir, TEST_DATABASE_URL } from "../support/databases.js";
+import { createMigratedDatabase, createTestDatabase, migratedDataDir, sql, TEST_DATABASE_URL } from "../support/databases.js";
 import { MAIN, type ProcessNode, ROOT, startNode } from "../support/processes.js";
 import { api, makeUser, uniqueEmail } from "../support/rest.js";
 import { JWT_SECRET } from "../support/servers.js";
@@ -71,7 +71,7 @@ describe("readiness and writes while PostgreSQL is unreachable", () => {
 
   beforeAll(async () => {
     proxy = await pgProxy();
-    db = await createTestDatabase();
+    db = await createMigratedDatabase();
     node = await startNode({ DATABASE_URL: proxy.url(db.name), JWT_SECRET, AUTH_RATE_LIMIT: "0" });
   });
   afterAll(async () => {
@@ -125,7 +125,7 @@ describe("readiness and writes while PostgreSQL is unreachable", () => {
 
 describe("when the database is dropped under a running node", () => {
   it("readyz goes 503 {db: down} and writes answer 503 UNAVAILABLE", async () => {
-    const db = await createTestDatabase();
+    const db = await createMigratedDatabase();
     const node = await startNode({ DATABASE_URL: db.url, JWT_SECRET, AUTH_RATE_LIMIT: "0" });
     try {
       expect((await register(node)).status).toBe(201);
@@ -144,7 +144,7 @@ describe("when the database is dropped under a running node", () => {
 describe("SIGTERM", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createMigratedDatabase();
   });
   afterAll(async () => {
     await db?.drop();
@@ -175,7 +175,7 @@ describe("SIGTERM", () => {
   });
 
   it("an idle embedded node exits 0 as well", async () => {
-    const dir = tempDir();
+    const dir = await migratedDataDir();
     try {
       const node = await startNode({ DATA_DIR: dir.path });
       expect(await node.stop("SIGTERM")).toBe(0);

@@ -11,7 +11,7 @@ import {
   sleep,
   startCluster,
   startNode,
-  tempDir,
+  migratedDataDir,
   type ClientSocket,
   type Node,
   type TestUser,
@@ -45,7 +45,7 @@ const setups: { name: string; start: () => Promise<{ nodes: Node[]; close: () =>
   {
     name: "PGlite (embedded)",
     start: async () => {
-      const dir = tempDir();
+      const dir = await migratedDataDir();
       const node = await startNode(embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0" }), 90_000);
       return { nodes: [node, node], close: async () => (await node.stop(), dir.remove()) };
     },

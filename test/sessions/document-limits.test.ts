@@ -10,7 +10,7 @@ import {
   makeUser,
   record,
   startNode,
-  tempDir,
+  migratedDataDir,
   type ClientSocket,
   type Node,
   type TestUser,
@@ -40,14 +40,14 @@ function probeHealth(node: Node) {
 
 describe("a hostile learner on the embedded default", () => {
   let node: Node;
-  let dir: ReturnType<typeof tempDir>;
+  let dir: Awaited<ReturnType<typeof migratedDataDir>>;
   let mentor: TestUser;
   let learner: TestUser;
   let sessionId: string;
   const sockets: ClientSocket[] = [];
 
   beforeAll(async () => {
-    dir = tempDir();
+    dir = await migratedDataDir();
     node = await startNode(embeddedEnv(dir.path), 90_000);
     mentor = await makeUser(node, "mentor");
     learner = await makeUser(node, "learner");

@@ -1,6 +1,6 @@
 /** One node on the embedded PGlite with the in-memory engine: the whole session flow, and a restart. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { tempDir } from "../support/databases.js";
+import { migratedDataDir } from "../support/databases.js";
 import { embeddedEnv, type ProcessNode, startNode } from "../support/processes.js";
 import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
 import { type ClientSocket, connect, emitOk, nextEvent, okAck } from "../support/sockets.js";
@@ -8,14 +8,16 @@ import { eventually } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
 describe("live sessions on one embedded node", () => {
-  const dir = tempDir();
-  const env = embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0" });
+  let dir: Awaited<ReturnType<typeof migratedDataDir>>;
+  let env: ReturnType<typeof embeddedEnv>;
   let node: ProcessNode;
   let mentor: TestUser;
   let learners: TestUser[];
   let sessionId: string;
   const sockets: ClientSocket[] = [];
   beforeAll(async () => {
+    dir = await migratedDataDir();
+    env = embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0" });
     node = await startNode(env);
     mentor = await makeUser(node, "mentor");
     learners = await Promise.all([0, 1, 2].map(() => makeUser(node, "learner")));
@@ -32,7 +34,7 @@ describe("live sessions on one embedded node", () => {
   afterAll(async () => {
     for (const s of sockets) s.close();
     await node?.stop("SIGKILL");
-    dir.remove();
+    dir?.remove();
   });
 
   it(

@@ -1,5 +1,5 @@
 /** Nodes sharing one fresh PostgreSQL database and one Redis key prefix (cluster mode). */
-import { createTestDatabase } from "./databases.js";
+import { createMigratedDatabase } from "./databases.js";
 import { startInProcess } from "./in-process.js";
 import { type ProcessNode, startNode } from "./processes.js";
 import { redisPrefix, TEST_REDIS_URL } from "./redis.js";
@@ -26,7 +26,7 @@ async function cluster<N extends Node>(
   n: number,
   opts: ClusterOptions,
 ): Promise<Cluster<N>> {
-  const db = await createTestDatabase();
+  const db = await createMigratedDatabase();
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
     JWT_SECRET,

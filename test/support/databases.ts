@@ -1,6 +1,6 @@
 /** A fresh PostgreSQL database per test file, SQL for assertions on what is stored, and temp data directories. */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -20,12 +20,24 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * This run's migrated template (test/support/templates.ts, made by test/global-setup.ts), or "" outside vitest
+ * (the bench imports these helpers too).
+ */
+async function templateOf(key: "pgTemplate" | "pgliteTemplate"): Promise<string> {
+  if (!process.env.VITEST) return "";
+  const { inject } = await import("vitest");
+  const template = inject(key);
+  if (!template) throw new Error(`test/global-setup.ts provided no ${key}`);
+  return template;
+}
+
 /** Creates an empty database for this test file; `drop()` removes it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(opts: { template?: string } = {}): Promise<TestDatabase> {
   const name = `cl_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${opts.template ? ` TEMPLATE ${opts.template}` : ""}`);
   await admin.end();
   return {
     name,
@@ -37,6 +49,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await c.end();
     },
   };
+}
+
+/** A database as a server's first start leaves it (migrated), copied from this run's template when there is one. */
+export async function createMigratedDatabase(): Promise<TestDatabase> {
+  return createTestDatabase({ template: await templateOf("pgTemplate") });
 }
 
 /** Runs SQL directly against a test database (for assertions on what is stored). */
@@ -54,4 +71,12 @@ export async function sql<T = Record<string, unknown>>(url: string, text: string
 export function tempDir(): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), "cohort-live-"));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A temp DATA_DIR holding a PGlite cluster as a server's first start leaves it (copied from this run's template). */
+export async function migratedDataDir(): Promise<{ path: string; remove: () => void }> {
+  const dir = tempDir();
+  const template = await templateOf("pgliteTemplate");
+  if (template) cpSync(template, dir.path, { recursive: true });
+  return dir;
 }

@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
 import { CHILD_PATH } from "../env.js";
-import { tempDir } from "./databases.js";
+import { migratedDataDir } from "./databases.js";
 import { ADMIN_EMAIL, JWT_SECRET, type Node, type ServerEnv, TEST_LIMITS } from "./servers.js";
 
 export const ROOT = new URL("../..", import.meta.url).pathname;
@@ -79,12 +79,12 @@ export const embeddedEnv = (dataDir: string, extra: Record<string, string> = {})
 /** A started node together with the temp DATA_DIR it runs on; `close()` stops it and removes the directory. */
 export type WithDataDir<N extends Node> = N & { close(): Promise<void> };
 
-/** Starts a node with `start` on a fresh temp DATA_DIR (embedded default); the directory goes with `close()`. */
+/** Starts a node with `start` on a fresh temp DATA_DIR (embedded default, migrated as after a first start); the directory goes with `close()`. */
 export async function onTempDataDir<N extends Node>(
   start: (env: ServerEnv) => Promise<N>,
   extra: Record<string, string> = {},
 ): Promise<WithDataDir<N>> {
-  const dir = tempDir();
+  const dir = await migratedDataDir();
   try {
     const node = await start(embeddedEnv(dir.path, extra));
     return Object.assign(node, {
