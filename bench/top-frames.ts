@@ -40,11 +40,13 @@ for (const file of files) {
     total += dt;
   });
 }
-const idle = self.get("(idle)") ?? 0;
+// a piscina worker waiting for a task sits in Atomics.wait, which the profiler samples as busy: it is idle
+const isIdle = (key: string) => key === "(idle)" || key.startsWith("atomicsWaitLoop ");
+const idle = [...self].reduce((sum, [key, us]) => sum + (isIdle(key) ? us : 0), 0);
 const busy = total - idle;
 console.log(`${files.length} profile(s), ${(busy / 1e6).toFixed(1)} s on CPU (idle excluded)`);
 for (const [key, us] of [...self]
-  .filter(([k]) => k !== "(idle)")
+  .filter(([k]) => !isIdle(k))
   .sort((a, b) => b[1] - a[1])
   .slice(0, top))
   console.log(`${((us / busy) * 100).toFixed(1).padStart(5)} %  ${key}`);

@@ -30,10 +30,15 @@ export function createChatService(db: DataSource) {
       authorId: string,
       input: { body: string; clientId: string },
     ): Promise<{ message: ChatMessageShape; created: boolean }> {
-      const id = await insertIfLive(db, { sessionId, authorId, ...input });
-      const where = id ? { id } : { sessionId, authorId, clientId: input.clientId };
-      const stored = await messages.findOne({ where, relations: withAuthor });
-      if (stored) return { message: toChatMessage(stored), created: id !== null };
+      const inserted = await insertIfLive(db, { sessionId, authorId, ...input });
+      if (inserted) {
+        const { id, body, created_at, display_name } = inserted;
+        const author = { id: authorId, displayName: display_name };
+        return { message: { id, sessionId, author, body, createdAt: iso(created_at) }, created: true };
+      }
+      // a retry gets the message it stored first
+      const stored = await messages.findOne({ where: { sessionId, authorId, clientId: input.clientId }, relations: withAuthor });
+      if (stored) return { message: toChatMessage(stored), created: false };
       throw new AppError("FORBIDDEN", "the session is not live");
     },
 
