@@ -2,7 +2,7 @@ import { Channel } from "./channel.js";
 import { Emitter } from "./emitter.js";
 import { CohortLiveError } from "./errors.js";
 import { LiveSession, type JoinOptions } from "./live-session.js";
-import type { AuthResult, BodyOf, HttpMethod, Notification, ResponseOf, User } from "./protocol.js";
+import type { AuthResult, BodyOf, DocumentAuthor, HistoryItem, HttpMethod, Notification, ResponseOf, User } from "./protocol.js";
 import { MemoryStorage, type StorageLike } from "./storage.js";
 import { TokenKeeper } from "./tokens.js";
 
@@ -87,6 +87,27 @@ export class CohortLiveClient {
       await this.refreshTokens();
       return this.send<T>(method, path, body, await this.tokens.accessToken());
     }
+  }
+
+  /**
+   * A session document's whole history, oldest first (every page, `pageSize` items at a time): applied in order
+   * to an empty Y.Doc (`Y.applyUpdate(doc, fromBase64(item.update))`), the updates give the document.
+   */
+  async sessionHistory(sessionId: string, opts: { pageSize?: number } = {}): Promise<HistoryItem[]> {
+    const items: HistoryItem[] = [];
+    let after: string | null = null;
+    do {
+      const query: string = `limit=${opts.pageSize ?? 500}${after ? `&after=${encodeURIComponent(after)}` : ""}`;
+      const page = await this.request("GET", `/api/sessions/${sessionId}/history?${query}`);
+      items.push(...page.updates);
+      after = page.updates.length > 0 ? page.nextCursor : null;
+    } while (after);
+    return items;
+  }
+
+  /** Who edited a session's document: each author, their number of updates and the time of the last one. */
+  async sessionAuthors(sessionId: string): Promise<DocumentAuthor[]> {
+    return (await this.request("GET", `/api/sessions/${sessionId}/authors`)).authors;
   }
 
   /** Joins a live session bound to `doc` (and `awareness`); resolves once `doc` holds the session's document. */

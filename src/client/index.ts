@@ -7,5 +7,5 @@ export { CohortLiveError } from "./errors.js";
 export type { Channel } from "./channel.js";
 export { LiveSession, type JoinOptions, type LiveSessionEvents, type LiveStatus } from "./live-session.js";
 export { MemoryStorage, type StorageLike } from "./storage.js";
-export { toUint8Array } from "./binary.js";
+export { fromBase64, toUint8Array } from "./binary.js";
 export type * from "./protocol.js";

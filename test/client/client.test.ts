@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
-import { CohortLiveClient, CohortLiveError, MemoryStorage, type Notification } from "cohort-live/client";
+import { CohortLiveClient, CohortLiveError, fromBase64, MemoryStorage, type Notification } from "cohort-live/client";
 import { type Cluster, startProcessCluster } from "../support/clusters.js";
 import { type ProcessNode } from "../support/processes.js";
 import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
@@ -119,6 +119,38 @@ describe("cohort-live/client against two nodes", () => {
     await ll.leave();
     await eventually(() => !m.awareness.getStates().has(l.awareness.clientID));
     await eventually(() => !ml.presence.some((p) => p.userId === learner.id));
+  });
+
+  it("sessionHistory pages through the whole history, which rebuilds the document; sessionAuthors counts each author's", async () => {
+    const id = await liveSession("one\n");
+    const m = open(0);
+    const l = open(1);
+    await m.client.login({ email: mentor.email, password: mentor.password });
+    await l.client.login({ email: learner.email, password: learner.password });
+    const ml = await m.client.joinSession(id, { doc: m.doc });
+    const ll = await l.client.joinSession(id, { doc: l.doc });
+    for (const [tab, live, word] of [
+      [m, ml, "two"],
+      [l, ll, "three"],
+      [m, ml, "four"],
+      [l, ll, "five"],
+    ] as const) {
+      tab.doc.getText("code").insert(0, `${word}\n`);
+      await live.flushed();
+    }
+    const history = await l.client.sessionHistory(id, { pageSize: 2 }); // three pages
+    expect(history.map((h) => h.userId)).toEqual([mentor.id, mentor.id, learner.id, mentor.id, learner.id]);
+    expect(new Set(history.map((h) => h.id)).size).toBe(5);
+    expect(await l.client.sessionHistory(id)).toEqual(history);
+    const doc = new Y.Doc();
+    for (const item of history) Y.applyUpdate(doc, fromBase64(item.update));
+    expect(doc.getText("code").toString()).toBe(await documentText(id));
+    const authors = await l.client.sessionAuthors(id);
+    expect(authors.map((a) => [a.user.id, a.updates])).toEqual([
+      [mentor.id, 3],
+      [learner.id, 2],
+    ]);
+    expect(authors[1]!.lastAt).toBe(history[4]!.createdAt);
   });
 
   it("offline edits on both sides converge after the reconnect (doc:sync both ways)", async () => {

@@ -5,6 +5,9 @@ import { yCollab } from "y-codemirror.next";
 import type { Awareness } from "y-protocols/awareness";
 import * as Y from "yjs";
 
+/** The session document's shared text, as the server names it (`TEXT_NAME` of src/contract/sessions.ts). */
+export const TEXT_NAME = "code";
+
 export interface SharedEditor {
   view: EditorView;
   setEditable(editable: boolean): void;
@@ -12,7 +15,7 @@ export interface SharedEditor {
 
 /** A CodeMirror 6 editor bound to the session's `code` text: others' cursors and selections come from `awareness`. */
 export function createEditor(parent: HTMLElement, doc: Y.Doc, awareness: Awareness): SharedEditor {
-  const text = doc.getText("code");
+  const text = doc.getText(TEXT_NAME);
   const editable = new Compartment();
   const view = new EditorView({
     doc: text.toString(),

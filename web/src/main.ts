@@ -6,6 +6,7 @@ import { cohortsPage } from "./pages/cohorts.js";
 import { invitePage } from "./pages/invite.js";
 import { loginPage } from "./pages/login.js";
 import { notificationsPage } from "./pages/notifications.js";
+import { replayPage } from "./pages/replay.js";
 import { reviewPage } from "./pages/review.js";
 import { sessionPage } from "./pages/session.js";
 
@@ -18,6 +19,7 @@ const routes: [RegExp, Page][] = [
   [/^\/$/, cohortsPage],
   [new RegExp(`^/cohorts/${ID}$`), cohortPage],
   [new RegExp(`^/sessions/${ID}$`), sessionPage],
+  [new RegExp(`^/sessions/${ID}/replay$`), replayPage],
   [new RegExp(`^/reviews/${ID}$`), reviewPage],
   [/^\/notifications$/, notificationsPage],
   [/^\/invite\/([^/]{1,400})$/, invitePage],

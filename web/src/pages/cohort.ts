@@ -45,7 +45,15 @@ export async function cohortPage(main: HTMLElement, [cohortId]: string[]): Promi
       "ul",
       { class: "list", id: "sessions" },
       ...sessions.map((s) =>
-        h("li", {}, h("a", { href: `/sessions/${s.id}` }, s.title), " ", h("span", { class: `status ${s.status}` }, s.status)),
+        h(
+          "li",
+          {},
+          h("a", { href: `/sessions/${s.id}` }, s.title),
+          " ",
+          h("span", { class: `status ${s.status}` }, s.status),
+          s.status !== "scheduled" && " ",
+          s.status !== "scheduled" && h("a", { class: "replay", href: `/sessions/${s.id}/replay` }, "replay"),
+        ),
       ),
     ),
     mentor &&

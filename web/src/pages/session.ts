@@ -102,7 +102,15 @@ export async function sessionPage(main: HTMLElement, [sessionId]: string[]): Pro
   };
 
   main.append(
-    h("div", { class: "session-head" }, title, sessionStatus, status, controls),
+    h(
+      "div",
+      { class: "session-head" },
+      title,
+      sessionStatus,
+      status,
+      controls,
+      h("a", { id: "replay-link", href: `/sessions/${sessionId}/replay` }, "Replay the history"),
+    ),
     h(
       "div",
       { class: "session" },
