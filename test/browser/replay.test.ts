@@ -171,11 +171,14 @@ describe("replaying a session's history in the web app (Chromium)", () => {
         user: li.getAttribute("data-user"),
         name: li.querySelector(".name")?.textContent,
         text: li.textContent,
+        color: (li.querySelector(".dot") as HTMLElement | null)?.style.background,
       })),
     );
+    // the authors are told apart: different colours, whatever their ids hash to
+    expect(new Set(legend.map((l) => l.color)).size).toBe(legend.length);
     expect(legend).toEqual([
-      { user: mentor.id, name: "Mina Mentor", text: expect.stringContaining("4 updates") },
-      { user: learner.id, name: "Leo Learner", text: expect.stringContaining("2 updates") },
+      { user: mentor.id, name: "Mina Mentor", text: expect.stringContaining("4 updates"), color: expect.any(String) },
+      { user: learner.id, name: "Leo Learner", text: expect.stringContaining("2 updates"), color: expect.any(String) },
     ]);
     await screenshot(page, "replay");
     expect(errors.flat()).toEqual([]);

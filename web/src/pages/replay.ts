@@ -1,5 +1,5 @@
 import { client } from "../app.js";
-import { userColor } from "../colors.js";
+import { distinctColors } from "../colors.js";
 import { fill, h, time } from "../dom.js";
 import { TEXT_NAME } from "../editor.js";
 import { ReplayTimeline } from "../replay-timeline.js";
@@ -20,6 +20,9 @@ export async function replayPage(main: HTMLElement, [sessionId]: string[]): Prom
   ]);
   main.replaceChildren();
   const names = new Map(authors.map((a) => [a.user.id, a.user.displayName]));
+  const palette = distinctColors(authors.map((a) => a.user.id));
+  const unknown = { color: "#868e96", colorLight: "#868e9633" };
+  const colorOf = (userId: string | null) => (userId && palette.get(userId)) || unknown;
   const nameOf = (userId: string | null) =>
     userId === null ? "unknown (before authors were recorded)" : (names.get(userId) ?? "a former member");
 
@@ -30,7 +33,7 @@ export async function replayPage(main: HTMLElement, [sessionId]: string[]): Prom
       h(
         "li",
         { "data-user": a.user.id, "data-updates": a.updates },
-        h("span", { class: "dot", style: `background:${userColor(a.user.id).color}` }),
+        h("span", { class: "dot", style: `background:${colorOf(a.user.id).color}` }),
         h("span", { class: "name" }, a.user.displayName),
         h("small", { class: "muted" }, ` ${a.updates} ${a.updates === 1 ? "update" : "updates"} · last ${time(a.lastAt)}`),
       ),
@@ -76,7 +79,7 @@ export async function replayPage(main: HTMLElement, [sessionId]: string[]): Prom
   const show = (k: number) => {
     const item = history[k - 1]!;
     const step = timeline.at(k);
-    const colors = item.userId ? userColor(item.userId) : { color: "#868e96", colorLight: "#868e9633" };
+    const colors = colorOf(item.userId);
     view.show(step.text, step.inserted, colors, item.userId);
     slider.value = String(k);
     slider.setAttribute("aria-valuetext", `${time(item.createdAt)}, ${nameOf(item.userId)}`);
