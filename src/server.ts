@@ -152,6 +152,8 @@ export function createServer(config: Config, opts: { logger?: Logger } = {}): Se
       if (config.jwt.generated) logger.warn("JWT_SECRET is not set: using a random secret, tokens end with this process");
       if (config.trustProxy === true)
         logger.warn("TRUST_PROXY=true trusts every hop, so clients can choose their IP: set a hop count or proxy addresses");
+      engine.start(io);
+      sockets.start();
       await db.initialize();
       if (config.migrationsRun) {
         const applied = await runMigrations(db);

@@ -16,8 +16,12 @@ export type BusHandler = (message: unknown) => void;
 export interface Engine {
   /** "none" when there is no external dependency to be down. */
   health(): Promise<"ok" | "down" | "none">;
-  /** Installs the Socket.IO adapter that fans room broadcasts out to every node. */
-  attach(io: Server): void;
+  /**
+   * Installs the Socket.IO adapter that fans room broadcasts out to every node, connects to the shared store (a
+   * cluster's Redis, without waiting for it: a node may start during an outage) and starts its timers. Nothing is
+   * sent or scheduled before: the server calls it from its own `start()`.
+   */
+  start(io: Server): void;
   /** Counts one hit for `key` in a window shared by every node. Fails open when the store is unreachable. */
   countInWindow(key: string, limit: number, windowMs: number): Promise<RateLimitResult>;
   /** The current count of a `countInWindow` window without counting (0 when none, or when the store is unreachable). */

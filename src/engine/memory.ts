@@ -75,15 +75,18 @@ export function createMemoryEngine(): Engine {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   const windows = new Map<string, { count: number; resetAt: number }>();
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k);
-  }, 60_000);
-  sweep.unref();
+  let sweep: NodeJS.Timeout | undefined;
 
   return {
     health: async () => "none",
-    attach: () => {},
+    start() {
+      // Socket.IO's default adapter is already in-memory; expired windows are swept
+      sweep ??= setInterval(() => {
+        const now = Date.now();
+        for (const [k, w] of windows) if (w.resetAt <= now) windows.delete(k);
+      }, 60_000);
+      sweep.unref();
+    },
     async countInWindow(key, limit, windowMs): Promise<RateLimitResult> {
       const now = Date.now();
       let w = windows.get(key);

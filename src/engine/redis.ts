@@ -15,7 +15,8 @@ function baseOptions(): RedisOptions {
     maxRetriesPerRequest: 0,
     connectTimeout: 2000,
     retryStrategy: (times) => Math.min(100 + times * 200, 2000),
-    lazyConnect: false,
+    // connected by start(), not when the engine is built
+    lazyConnect: true,
   };
 }
 
@@ -59,6 +60,7 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
     })) as typeof adapterPub.publish;
 
   const handlers = new Map<string, Set<BusHandler>>();
+  let started = false;
   busSub.on("message", (channel: string, raw: string) => {
     const set = handlers.get(channel);
     if (!set) return;
@@ -70,6 +72,10 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
     }
     for (const h of set) h(message);
   });
+
+  const subscribeBus = (channel: string): void => {
+    busSub.subscribe(channel).catch((err: Error) => logger.warn({ err: err.message, channel }, "redis subscribe failed"));
+  };
 
   const k = (key: string) => prefix + key;
   const counted = async <T>(p: Promise<T>): Promise<T> => {
@@ -143,8 +149,12 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
         return "down";
       }
     },
-    attach(io: Server) {
+    start(io: Server) {
+      started = true;
+      // failures are reported by each client's "error" listener, and ioredis keeps retrying
+      for (const client of clients) client.connect().catch(() => undefined);
       io.adapter(createAdapter(adapterPub, adapterSub, { key: k("socket.io"), requestsTimeout: 3000 }));
+      for (const channel of handlers.keys()) subscribeBus(channel);
     },
     async countInWindow(key, limit, windowMs): Promise<RateLimitResult> {
       try {
@@ -187,13 +197,23 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
       let set = handlers.get(full);
       if (!set) {
         handlers.set(full, (set = new Set()));
-        busSub.subscribe(full).catch((err: Error) => logger.warn({ err: err.message, channel }, "redis subscribe failed"));
+        if (started) subscribeBus(full);
       }
       set.add(handler);
     },
     sharedState: store,
     async close() {
-      await Promise.all(clients.map((c) => c.quit().catch(() => c.disconnect())));
+      // QUIT only over a working connection, and not for long: a subscriber keeps its offline queue, so during an
+      // outage its QUIT would wait for Redis to return and hold the shutdown (a client never started would connect)
+      await Promise.all(
+        clients.map(async (c) => {
+          if (c.status === "ready") {
+            const patience = new Promise((resolve) => setTimeout(resolve, COMMAND_TIMEOUT_MS).unref());
+            await Promise.race([c.quit(), patience]).catch(() => undefined);
+          }
+          c.disconnect();
+        }),
+      );
     },
   };
 }

@@ -30,7 +30,17 @@ export function notificationsModule(
   const retention = notificationRetention(core);
   const announcements = createAnnouncementService(core, service);
   const routes = notificationRouter(core, service, announcements, streams);
-  return { service, announcements, routes, handlers: notificationHandlers(service), start: () => retention.start() };
+  return {
+    service,
+    announcements,
+    routes,
+    handlers: notificationHandlers(service),
+    start: () => {
+      streams.start();
+      return retention.start();
+    },
+    stop: async () => streams.stop(),
+  };
 }
 
 export type { NotificationHook, NotificationInbox, NotificationService, StoredNotification } from "./service.js";

@@ -29,11 +29,7 @@ export function notificationStreams(
   });
   // a draining node ends its streams at once (clients reconnect, with Last-Event-ID, to another node) instead of
   // holding the shutdown until its in-flight wait runs out
-  const drainCheck = setInterval(() => {
-    if (!core.isDraining()) return;
-    for (const set of streams.values()) for (const s of set) s.end();
-  }, 500);
-  drainCheck.unref();
+  let drainCheck: NodeJS.Timeout | undefined;
 
   /** Where a new stream starts: after Last-Event-ID / ?after=, else after the newest notification there is. */
   async function startCursor(userId: string, resumeFrom: string | undefined) {
@@ -116,6 +112,16 @@ export function notificationStreams(
         });
         stream.wake();
       });
+    },
+    start() {
+      drainCheck ??= setInterval(() => {
+        if (!core.isDraining()) return;
+        for (const set of streams.values()) for (const s of set) s.end();
+      }, 500);
+      drainCheck.unref();
+    },
+    stop() {
+      clearInterval(drainCheck);
     },
     /** Called after notifications of these users committed (on the writing node): wakes streams on every node. */
     async announce(userIds: string[]): Promise<void> {

@@ -24,6 +24,7 @@ export function pushModule(core: Core, notifications: NotificationService): Doma
   });
   return {
     routes: pushRouter(core, { devices, keys }),
+    start: () => online.start(),
     stop: async () => online.stop(),
   };
 }

@@ -11,6 +11,7 @@ const key = (userId: string) => `push:online:${userId}`;
 export interface OnlineUsers {
   /** Whether any node reports a connected socket of the user (false when the shared store cannot tell). */
   isOnline(userId: string): Promise<boolean>;
+  start(): void;
   stop(): void;
 }
 
@@ -47,12 +48,15 @@ export function trackOnlineUsers(deps: { io: AppServer; engine: Engine; logger: 
     });
   });
 
-  const refresh = setInterval(() => {
-    for (const userId of local.keys()) void write(userId);
-  }, REFRESH_MS);
-  refresh.unref();
+  let refresh: NodeJS.Timeout | undefined;
 
   return {
+    start() {
+      refresh ??= setInterval(() => {
+        for (const userId of local.keys()) void write(userId);
+      }, REFRESH_MS);
+      refresh.unref();
+    },
     async isOnline(userId) {
       let fields: Record<string, string>;
       try {

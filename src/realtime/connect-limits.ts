@@ -36,13 +36,7 @@ export function createSocketCounter(deps: { engine: Engine; logger: Logger; limi
   const key = (userId: string) => `sockets:${userId}`;
   const local = new Map<string, Set<string>>();
 
-  const timer = setInterval(() => {
-    const expiry = Date.now() + SOCKET_ENTRY_TTL_MS;
-    for (const [userId, ids] of local) {
-      engine.sharedState.zrefresh(key(userId), [...ids], expiry).catch(() => undefined);
-    }
-  }, REFRESH_EVERY_MS);
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
 
   return {
     /**
@@ -76,6 +70,16 @@ export function createSocketCounter(deps: { engine: Engine; logger: Logger; limi
       ids?.delete(socketId);
       if (ids && ids.size === 0) local.delete(userId);
       engine.sharedState.zrem(key(userId), socketId).catch(() => undefined);
+    },
+    /** Starts refreshing this node's entries. */
+    start() {
+      timer ??= setInterval(() => {
+        const expiry = Date.now() + SOCKET_ENTRY_TTL_MS;
+        for (const [userId, ids] of local) {
+          engine.sharedState.zrefresh(key(userId), [...ids], expiry).catch(() => undefined);
+        }
+      }, REFRESH_EVERY_MS);
+      timer.unref();
     },
     stop() {
       clearInterval(timer);

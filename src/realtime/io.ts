@@ -37,7 +37,6 @@ export function createIo(
     // small JSON and Yjs frames: compressing each costs more CPU (and a zlib context per socket) than it saves
     perMessageDeflate: false,
   });
-  engine.attach(io);
   // nothing reads the handshake's HTTP request after the connect (the handshake keeps its auth): let it go
   io.on("connection", (socket) => {
     (socket.conn as { request: unknown }).request = null;
