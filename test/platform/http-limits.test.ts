@@ -1,5 +1,6 @@
 /** /metrics labels and METRICS_PORT, TRUST_PROXY forms, and the HTTP server's slow-client and connection limits. */
 import net from "node:net";
+import { io as ioClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { api, startCluster, uniqueEmail, type Node } from "../helpers.js";
@@ -19,6 +20,25 @@ async function freePort(): Promise<number> {
     srv.listen(0, "127.0.0.1", () => {
       const port = (srv.address() as net.AddressInfo).port;
       srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Connects with a bad token and the given X-Forwarded-For; resolves with the connect_error code. */
+function handshakeError(node: Node, forwardedFor: string): Promise<string> {
+  const socket = ioClient(node.url, {
+    auth: { token: "not a token" },
+    transports: ["websocket"],
+    extraHeaders: { "x-forwarded-for": forwardedFor },
+    reconnection: false,
+    forceNew: true,
+    timeout: 10_000,
+  });
+  return new Promise((resolve) => {
+    socket.once("connect", () => (socket.close(), resolve("connected")));
+    socket.once("connect_error", (err: Error & { data?: { code?: string } }) => {
+      socket.close();
+      resolve(err.data?.code ?? err.message);
     });
   });
 }
@@ -76,29 +96,42 @@ describe("TRUST_PROXY takes Express's trust-proxy forms", () => {
     expect(() => loadConfig({ TRUST_PROXY: "10.0.0.0/99" })).toThrow(/TRUST_PROXY/);
   });
 
-  let node: Embedded | undefined;
-  afterAll(async () => {
-    await node?.close();
-  });
+  describe("behind one trusted proxy (TRUST_PROXY=1)", () => {
+    let node: Embedded;
+    beforeAll(async () => {
+      node = await startOne({ TRUST_PROXY: "1", AUTH_RATE_LIMIT: "3", LOGIN_RATE_LIMIT: "3", CONNECT_RATE_LIMIT: "2" });
+    });
+    afterAll(async () => {
+      await node?.close();
+    });
 
-  it("with one trusted hop a client-set left-most X-Forwarded-For does not change the rate-limited IP", async () => {
-    node = await startOne({ TRUST_PROXY: "1", AUTH_RATE_LIMIT: "3", LOGIN_RATE_LIMIT: "3" });
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const res = await api(node, "POST", "/api/auth/login", {
-        // the proxy appended the address it saw (198.51.100.9); the client forged the rest
-        headers: { "x-forwarded-for": `203.0.113.${i}, 198.51.100.9` },
+    it("with one trusted hop a client-set left-most X-Forwarded-For does not change the rate-limited IP", async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await api(node, "POST", "/api/auth/login", {
+          // the proxy appended the address it saw (198.51.100.9); the client forged the rest
+          headers: { "x-forwarded-for": `203.0.113.${i}, 198.51.100.9` },
+          body: { email: uniqueEmail(), password: "wrong password" },
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      // another proxy-seen address has its own bucket
+      const other = await api(node, "POST", "/api/auth/login", {
+        headers: { "x-forwarded-for": "198.51.100.10" },
         body: { email: uniqueEmail(), password: "wrong password" },
       });
-      statuses.push(res.status);
-    }
-    expect(statuses).toEqual([401, 401, 401, 429, 429]);
-    // another proxy-seen address has its own bucket
-    const other = await api(node, "POST", "/api/auth/login", {
-      headers: { "x-forwarded-for": "198.51.100.10" },
-      body: { email: uniqueEmail(), password: "wrong password" },
+      expect(other.status).toBe(401);
     });
-    expect(other.status).toBe(401);
+
+    it("Socket.IO handshakes take their client IP by the same rule (CONNECT_RATE_LIMIT bucket)", async () => {
+      const codes: string[] = [];
+      for (let i = 0; i < 3; i++) codes.push(await handshakeError(node, `203.0.113.${i}, 198.51.100.9`));
+      // the forged left-most addresses do not give new buckets: the third attempt from 198.51.100.9 is refused
+      expect(codes).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "RATE_LIMITED"]);
+      // another proxy-seen address (same TCP peer) has its own bucket
+      expect(await handshakeError(node, "198.51.100.10")).toBe("UNAUTHORIZED");
+    });
   });
 
   it("warns at start-up on TRUST_PROXY=true", async () => {
