@@ -147,7 +147,12 @@ describe("TRUST_PROXY takes Express's trust-proxy forms", () => {
 describe("HTTP server limits against slow clients", () => {
   let node: Embedded;
   beforeAll(async () => {
-    node = await startOne({ HTTP_HEADERS_TIMEOUT_MS: "1000", HTTP_REQUEST_TIMEOUT_MS: "2000", MAX_CONNECTIONS: "6" });
+    node = await startOne({
+      HTTP_HEADERS_TIMEOUT_MS: "1000",
+      HTTP_REQUEST_TIMEOUT_MS: "2000",
+      HTTP_KEEPALIVE_TIMEOUT_MS: "1000",
+      MAX_CONNECTIONS: "6",
+    });
   });
   afterAll(async () => {
     await node?.close();
@@ -168,12 +173,43 @@ describe("HTTP server limits against slow clients", () => {
       s.resume();
     });
 
-  it("closes a connection whose headers do not arrive within HTTP_HEADERS_TIMEOUT_MS", async () => {
+  it("answers 408 and closes a connection whose headers do not arrive within HTTP_HEADERS_TIMEOUT_MS", async () => {
     const s = await rawConnect(node.port);
+    let received = "";
+    s.on("data", (d: Buffer) => (received += d.toString()));
     s.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
     const started = Date.now();
     expect(await closedWithin(s, 5000)).toBe(true);
     expect(Date.now() - started).toBeLessThan(4000);
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it("closes, without an answer, a request whose body does not arrive within HTTP_REQUEST_TIMEOUT_MS", async () => {
+    const s = await rawConnect(node.port);
+    const started = Date.now();
+    // complete headers (so the headers timeout is not what ends it), then a body that never finishes
+    s.write("POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+    let received = "";
+    s.on("data", (d: Buffer) => (received += d.toString()));
+    expect(await closedWithin(s, 8000)).toBe(true);
+    const elapsed = Date.now() - started;
+    // the request was handed to the app already, so Node ends the connection rather than answer 408
+    expect(received).toBe("");
+    expect(elapsed).toBeGreaterThanOrEqual(1500);
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  it("closes an idle keep-alive connection after HTTP_KEEPALIVE_TIMEOUT_MS", async () => {
+    const s = await rawConnect(node.port);
+    let received = "";
+    s.on("data", (d: Buffer) => (received += d.toString()));
+    s.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n");
+    const answered = Date.now();
+    const closed = await closedWithin(s, 8000);
+    expect(received).toMatch(/^HTTP\/1\.1 200/);
+    expect(closed).toBe(true);
+    // about a second after the timeout here; Node's own default (5 s) would hold it longer
+    expect(Date.now() - answered).toBeLessThan(4000);
   });
 
   it("caps concurrent connections at MAX_CONNECTIONS; the server answers again once they are gone", async () => {
