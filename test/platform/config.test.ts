@@ -48,6 +48,9 @@ describe("configuration", () => {
       socketRateLimit: 50,
       trustProxy: false,
       maxSocketsPerUser: 20,
+      // separate auth buckets; refresh generous (a classroom behind one NAT refreshes together)
+      authLimits: { loginPerIp: 60, loginFailuresPerAccount: 10, refreshPerIp: 600 },
+      scryptLogN: 17,
       connectRateLimit: 120,
       metricsPort: null,
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 10_000 },

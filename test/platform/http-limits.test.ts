@@ -1,5 +1,6 @@
 /** /metrics labels and METRICS_PORT, TRUST_PROXY forms, and the HTTP server's slow-client and connection limits. */
 import net from "node:net";
+import { io as ioClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { api, startCluster, uniqueEmail, type Node } from "../helpers.js";
@@ -19,6 +20,25 @@ async function freePort(): Promise<number> {
     srv.listen(0, "127.0.0.1", () => {
       const port = (srv.address() as net.AddressInfo).port;
       srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Connects with a bad token and the given X-Forwarded-For; resolves with the connect_error code. */
+function handshakeError(node: Node, forwardedFor: string): Promise<string> {
+  const socket = ioClient(node.url, {
+    auth: { token: "not a token" },
+    transports: ["websocket"],
+    extraHeaders: { "x-forwarded-for": forwardedFor },
+    reconnection: false,
+    forceNew: true,
+    timeout: 10_000,
+  });
+  return new Promise((resolve) => {
+    socket.once("connect", () => (socket.close(), resolve("connected")));
+    socket.once("connect_error", (err: Error & { data?: { code?: string } }) => {
+      socket.close();
+      resolve(err.data?.code ?? err.message);
     });
   });
 }
@@ -76,29 +96,42 @@ describe("TRUST_PROXY takes Express's trust-proxy forms", () => {
     expect(() => loadConfig({ TRUST_PROXY: "10.0.0.0/99" })).toThrow(/TRUST_PROXY/);
   });
 
-  let node: Embedded | undefined;
-  afterAll(async () => {
-    await node?.close();
-  });
+  describe("behind one trusted proxy (TRUST_PROXY=1)", () => {
+    let node: Embedded;
+    beforeAll(async () => {
+      node = await startOne({ TRUST_PROXY: "1", AUTH_RATE_LIMIT: "3", LOGIN_RATE_LIMIT: "3", CONNECT_RATE_LIMIT: "2" });
+    });
+    afterAll(async () => {
+      await node?.close();
+    });
 
-  it("with one trusted hop a client-set left-most X-Forwarded-For does not change the rate-limited IP", async () => {
-    node = await startOne({ TRUST_PROXY: "1", AUTH_RATE_LIMIT: "3", LOGIN_RATE_LIMIT: "3" });
-    const statuses: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const res = await api(node, "POST", "/api/auth/login", {
-        // the proxy appended the address it saw (198.51.100.9); the client forged the rest
-        headers: { "x-forwarded-for": `203.0.113.${i}, 198.51.100.9` },
+    it("with one trusted hop a client-set left-most X-Forwarded-For does not change the rate-limited IP", async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const res = await api(node, "POST", "/api/auth/login", {
+          // the proxy appended the address it saw (198.51.100.9); the client forged the rest
+          headers: { "x-forwarded-for": `203.0.113.${i}, 198.51.100.9` },
+          body: { email: uniqueEmail(), password: "wrong password" },
+        });
+        statuses.push(res.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      // another proxy-seen address has its own bucket
+      const other = await api(node, "POST", "/api/auth/login", {
+        headers: { "x-forwarded-for": "198.51.100.10" },
         body: { email: uniqueEmail(), password: "wrong password" },
       });
-      statuses.push(res.status);
-    }
-    expect(statuses).toEqual([401, 401, 401, 429, 429]);
-    // another proxy-seen address has its own bucket
-    const other = await api(node, "POST", "/api/auth/login", {
-      headers: { "x-forwarded-for": "198.51.100.10" },
-      body: { email: uniqueEmail(), password: "wrong password" },
+      expect(other.status).toBe(401);
     });
-    expect(other.status).toBe(401);
+
+    it("Socket.IO handshakes take their client IP by the same rule (CONNECT_RATE_LIMIT bucket)", async () => {
+      const codes: string[] = [];
+      for (let i = 0; i < 3; i++) codes.push(await handshakeError(node, `203.0.113.${i}, 198.51.100.9`));
+      // the forged left-most addresses do not give new buckets: the third attempt from 198.51.100.9 is refused
+      expect(codes).toEqual(["UNAUTHORIZED", "UNAUTHORIZED", "RATE_LIMITED"]);
+      // another proxy-seen address (same TCP peer) has its own bucket
+      expect(await handshakeError(node, "198.51.100.10")).toBe("UNAUTHORIZED");
+    });
   });
 
   it("warns at start-up on TRUST_PROXY=true", async () => {
@@ -114,7 +147,12 @@ describe("TRUST_PROXY takes Express's trust-proxy forms", () => {
 describe("HTTP server limits against slow clients", () => {
   let node: Embedded;
   beforeAll(async () => {
-    node = await startOne({ HTTP_HEADERS_TIMEOUT_MS: "1000", HTTP_REQUEST_TIMEOUT_MS: "2000", MAX_CONNECTIONS: "6" });
+    node = await startOne({
+      HTTP_HEADERS_TIMEOUT_MS: "1000",
+      HTTP_REQUEST_TIMEOUT_MS: "2000",
+      HTTP_KEEPALIVE_TIMEOUT_MS: "1000",
+      MAX_CONNECTIONS: "6",
+    });
   });
   afterAll(async () => {
     await node?.close();
@@ -135,12 +173,43 @@ describe("HTTP server limits against slow clients", () => {
       s.resume();
     });
 
-  it("closes a connection whose headers do not arrive within HTTP_HEADERS_TIMEOUT_MS", async () => {
+  it("answers 408 and closes a connection whose headers do not arrive within HTTP_HEADERS_TIMEOUT_MS", async () => {
     const s = await rawConnect(node.port);
+    let received = "";
+    s.on("data", (d: Buffer) => (received += d.toString()));
     s.write("GET /healthz HTTP/1.1\r\nHost: x\r\n");
     const started = Date.now();
     expect(await closedWithin(s, 5000)).toBe(true);
     expect(Date.now() - started).toBeLessThan(4000);
+    expect(received).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it("closes, without an answer, a request whose body does not arrive within HTTP_REQUEST_TIMEOUT_MS", async () => {
+    const s = await rawConnect(node.port);
+    const started = Date.now();
+    // complete headers (so the headers timeout is not what ends it), then a body that never finishes
+    s.write("POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+    let received = "";
+    s.on("data", (d: Buffer) => (received += d.toString()));
+    expect(await closedWithin(s, 8000)).toBe(true);
+    const elapsed = Date.now() - started;
+    // the request was handed to the app already, so Node ends the connection rather than answer 408
+    expect(received).toBe("");
+    expect(elapsed).toBeGreaterThanOrEqual(1500);
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  it("closes an idle keep-alive connection after HTTP_KEEPALIVE_TIMEOUT_MS", async () => {
+    const s = await rawConnect(node.port);
+    let received = "";
+    s.on("data", (d: Buffer) => (received += d.toString()));
+    s.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n");
+    const answered = Date.now();
+    const closed = await closedWithin(s, 8000);
+    expect(received).toMatch(/^HTTP\/1\.1 200/);
+    expect(closed).toBe(true);
+    // about a second after the timeout here; Node's own default (5 s) would hold it longer
+    expect(Date.now() - answered).toBeLessThan(4000);
   });
 
   it("caps concurrent connections at MAX_CONNECTIONS; the server answers again once they are gone", async () => {
