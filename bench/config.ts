@@ -11,6 +11,8 @@ const schema = z.object({
   BENCH_SHARDS: count(2),
   BENCH_APPLY: z.enum(["each", "batched"]).optional().default("each"),
   BENCH_NODE_OPTIONS: z.string().optional(),
+  /** A directory: the server nodes run with --cpu-prof into it (big-docs; `npm run bench -- --prof <dir>`). */
+  BENCH_PROF: z.string().optional(),
   /** Set by the bench itself in the client processes it forks. */
   BENCH_SHARD: z.string().optional(),
 });
@@ -42,6 +44,7 @@ export const benchConfig = {
   applyEveryMs: env.BENCH_APPLY === "batched" ? 50 : 0,
   /** Extra NODE_OPTIONS for the server nodes, e.g. "--max-old-space-size=512". */
   serverNodeOptions: env.BENCH_NODE_OPTIONS,
+  profileDir: env.BENCH_PROF,
   isShard: env.BENCH_SHARD !== undefined,
   /** The environment a forked client process gets: this one, marked as a shard. */
   shardEnv: { ...process.env, BENCH_SHARD: "1" },
