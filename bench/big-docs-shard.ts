@@ -8,7 +8,7 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization } from "n
 import { Worker } from "node:worker_threads";
 import * as Y from "yjs";
 import { type ClientSocket, connect, emitAck } from "../test/support/sockets.js";
-import type { ClientSpec, FromShard, JoinerSpec, MirrorsReport, ShardLoad, ToShard } from "./lib/big-docs-protocol.js";
+import type { FromShard, JoinerSpec, MirrorsReport, ShardLoad, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const send = (msg: FromShard) => process.send!(msg);
@@ -27,11 +27,12 @@ function startMirrors(): Worker {
 }
 
 interface Typer {
-  spec: ClientSpec;
+  spec: TyperSpec;
   socket: ClientSocket;
   /** A private document: each update inserts one character at the start of this typer's own text. */
   doc: Y.Doc;
   acked: number;
+  failed: number;
 }
 
 const mirrors = startMirrors();
@@ -43,8 +44,8 @@ let deliveries = 0;
 const joined: number[] = [];
 
 /** Queues an update (or a join state) for a joiner's document: an exact copy, transferred to the Yjs thread. */
-function mirror(client: number, bytes: Uint8Array, isState: boolean) {
-  const copy = new Uint8Array(bytes);
+function mirror(client: number, bytes: Uint8Array | ArrayBuffer, isState: boolean) {
+  const copy = bytes instanceof ArrayBuffer ? new Uint8Array(bytes.slice(0)) : new Uint8Array(bytes);
   pending.push([client, copy, isState]);
   pendingBytes.push(copy.buffer);
 }
@@ -55,7 +56,7 @@ function flush() {
   pendingBytes = [];
 }
 
-async function init(urls: string[], specs: ClientSpec[]): Promise<{ typers: Typer[]; stateBytes: number[] }> {
+async function init(urls: string[], specs: TyperSpec[]): Promise<{ typers: Typer[]; stateBytes: number[] }> {
   const stateBytes: number[] = [];
   const typers = await Promise.all(
     specs.map(async (spec): Promise<Typer> => {
@@ -67,7 +68,7 @@ async function init(urls: string[], specs: ClientSpec[]): Promise<{ typers: Type
       const ack = await emitAck(socket, "session:join", { sessionId: spec.sessionId });
       if (!ack.ok) throw new Error(`a typer's join failed: ${JSON.stringify(ack.error)}`);
       stateBytes.push(new Uint8Array(ack.state).byteLength);
-      return { spec, socket, doc: new Y.Doc(), acked: 0 };
+      return { spec, socket, doc: new Y.Doc(), acked: 0, failed: 0 };
     }),
   );
   return { typers, stateBytes };
@@ -101,16 +102,15 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
     socket.on("doc:update", (p) => {
       deliveries++;
       lastDelivery = performance.now();
-      mirror(index, new Uint8Array(p.update), false);
+      mirror(index, p.update, false);
     });
     const t0 = performance.now();
     const ack = await emitAck(socket, "session:join", { sessionId: spec.sessionId }).catch(() => null);
     if (!ack) return void fail("join TIMEOUT");
     if (!ack.ok) return void fail(`join ${ack.error.code}`);
     joinMs.push(performance.now() - t0);
-    const state = new Uint8Array(ack.state);
-    stateBytes += state.byteLength;
-    mirror(index, state, true);
+    stateBytes += ack.state.byteLength;
+    mirror(index, ack.state, true);
     joined.push(index);
   };
   const joining = Promise.all(joiners.map(join));
@@ -120,15 +120,19 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
   const type = (t: Typer) => {
     let update: Uint8Array | null = null;
     t.doc.once("update", (u: Uint8Array) => (update = u));
-    t.doc.getText("code").insert(0, "x");
+    t.doc.getText("code").insert(0, t.spec.char);
     const t0 = performance.now();
+    const refused = (code: string) => {
+      t.failed++;
+      fail(code);
+    };
     const p = emitAck(t.socket, "doc:update", { sessionId: t.spec.sessionId, update: update! }).then(
       (ack) => {
-        if (!ack.ok) return void fail(ack.error.code);
+        if (!ack.ok) return void refused(ack.error.code);
         t.acked++;
         updateMs.push(performance.now() - t0);
       },
-      () => void fail("TIMEOUT"),
+      () => void refused("TIMEOUT"),
     );
     inflight.add(p);
     void p.finally(() => inflight.delete(p));
@@ -151,6 +155,7 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
     failures,
     sent,
     acked: typers.map((t) => t.acked),
+    failed: typers.map((t) => t.failed),
     stateBytes,
     deliveries: deliveries - deliveriesBefore,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,

@@ -7,13 +7,18 @@ export interface ClientSpec {
   node: number;
 }
 
+export interface TyperSpec extends ClientSpec {
+  /** The character it inserts: its own within the session, so the stored text tells what of its updates arrived. */
+  char: string;
+}
+
 export interface JoinerSpec extends ClientSpec {
   /** When it connects and joins, in ms after the start of the load. */
   afterMs: number;
 }
 
 export type ToShard =
-  | { type: "init"; urls: string[]; typers: ClientSpec[]; joiners: JoinerSpec[]; rate: number; seconds: number }
+  | { type: "init"; urls: string[]; typers: TyperSpec[]; joiners: JoinerSpec[]; rate: number; seconds: number }
   | { type: "go"; at: number }
   /** Wait until no update has arrived for a while, then report every joined client's document. */
   | { type: "settle" };
@@ -26,8 +31,9 @@ export interface ShardLoad {
   updateMs: number[];
   failures: Record<string, number>;
   sent: number;
-  /** Acknowledged updates of each typer (same order as `init`'s typers). */
+  /** Acknowledged and refused (or timed-out) updates of each typer (same order as `init`'s typers). */
   acked: number[];
+  failed: number[];
   /** Bytes of join states received by the joiners. */
   stateBytes: number;
   /** `doc:update` deliveries received by all of the shard's sockets during the load. */

@@ -26,9 +26,14 @@ export interface Stack {
 
 /**
  * Two cohort-live nodes (cluster mode) and two baseline nodes on one fresh PostgreSQL database and one Redis,
- * each pair with its own key prefix. `productFlags` (e.g. --cpu-prof) go to the cohort-live nodes.
+ * each pair with its own key prefix. `productFlags` (e.g. --cpu-prof) and `productEnv` go to the cohort-live nodes.
  */
-export async function startStack(opts: { productFlags?: string[]; targets: Target[]; beforeMain?: string }): Promise<Stack> {
+export async function startStack(opts: {
+  productFlags?: string[];
+  productEnv?: Record<string, string>;
+  targets: Target[];
+  beforeMain?: string;
+}): Promise<Stack> {
   const db = await createTestDatabase();
   const servers: Record<Target, ServerProcess[]> = { product: [], baseline: [], before: [] };
   const all = () => [...servers.product, ...servers.baseline, ...servers.before];
@@ -46,6 +51,7 @@ export async function startStack(opts: { productFlags?: string[]; targets: Targe
       CONNECT_RATE_LIMIT: "0",
       MAX_SOCKETS_PER_USER: "0",
       LOG_LEVEL: "info",
+      ...opts.productEnv,
     };
     const product = () => spawnServer([...(opts.productFlags ?? []), MAIN], productEnv);
     const beforeMain = opts.beforeMain;
