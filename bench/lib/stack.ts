@@ -21,6 +21,8 @@ export interface Stack {
   /** CPU seconds of each node of `target` so far. */
   cpu(target: Target): number[];
   rss(target: Target): number[];
+  /** The warn, error and fatal log lines of each node of `target`. */
+  problems(target: Target): string[][];
   close(): Promise<void>;
 }
 
@@ -89,6 +91,7 @@ export async function startStack(opts: {
     dbUrl: db.url,
     cpu: (t) => nodes[t].map((n) => cpuSeconds(n.pid)),
     rss: (t) => nodes[t].map((n) => rssBytes(n.pid)),
+    problems: (t) => servers[t].map((s) => s.problems),
     async close() {
       closing = true;
       await fixtures.close().catch(() => undefined);
