@@ -57,7 +57,9 @@ function problemCounts(lines: string[][]): Record<string, number>[] {
     for (const line of node) {
       let msg = line;
       try {
-        msg = String((JSON.parse(line) as { msg?: unknown }).msg);
+        const parsed = JSON.parse(line) as { msg?: unknown; err?: { message?: unknown } | string };
+        const err = typeof parsed.err === "string" ? parsed.err : parsed.err?.message;
+        msg = `${String(parsed.msg)}${typeof err === "string" ? `: ${err.slice(0, 80)}` : ""}`;
       } catch {
         /* not JSON: the line itself */
       }
