@@ -91,13 +91,11 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
   ];
   const flusher = setInterval(flush, FLUSH_MS);
   const started = performance.now();
-  const sockets: ClientSocket[] = [];
 
   const join = async (spec: JoinerSpec, index: number) => {
     await sleep(started + spec.afterMs - performance.now());
     const socket = await connect(urls[spec.node], spec.token, { transports: ["websocket"] }).catch(() => null);
     if (!socket) return void fail("connect");
-    sockets.push(socket);
     // relayed updates may arrive before the ack: applied in arrival order, Yjs holds them until they fit
     socket.on("doc:update", (p) => {
       deliveries++;
