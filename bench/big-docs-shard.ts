@@ -8,6 +8,7 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization } from "n
 import { Worker } from "node:worker_threads";
 import * as Y from "yjs";
 import { type ClientSocket, connect, emitAck } from "../test/support/sockets.js";
+import { benchConfig } from "./config.js";
 import type { FromShard, JoinerSpec, MirrorsReport, ShardLoad, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -100,7 +101,7 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
     socket.on("doc:update", (p) => {
       deliveries++;
       lastDelivery = performance.now();
-      mirror(index, p.update, false);
+      if (benchConfig.joinersApplyUpdates) mirror(index, p.update, false);
     });
     const t0 = performance.now();
     const ack = await emitAck(socket, "session:join", { sessionId: spec.sessionId }).catch(() => null);
