@@ -10,7 +10,11 @@ const schema = z.object({
   BENCH_SECONDS: count(20),
   BENCH_SHARDS: count(2),
   BENCH_APPLY: z.enum(["each", "batched"]).optional().default("each"),
+  /** big-docs: joiners apply the updates relayed to them after their join state (`apply`) or only count them. */
+  BENCH_JOINER_UPDATES: z.enum(["apply", "count"]).optional().default("apply"),
   BENCH_NODE_OPTIONS: z.string().optional(),
+  /** A directory: the server nodes run with --cpu-prof into it (big-docs; `npm run bench -- --prof <dir>`). */
+  BENCH_PROF: z.string().optional(),
   /** Set by the bench itself in the client processes it forks. */
   BENCH_SHARD: z.string().optional(),
 });
@@ -40,8 +44,11 @@ export const benchConfig = {
   shards: env.BENCH_SHARDS,
   /** Each client applies every update it receives at once (0), or what it received merged every 50 ms. */
   applyEveryMs: env.BENCH_APPLY === "batched" ? 50 : 0,
+  /** big-docs: whether joiners apply relayed updates (and are compared with the stored document at the end). */
+  joinersApplyUpdates: env.BENCH_JOINER_UPDATES === "apply",
   /** Extra NODE_OPTIONS for the server nodes, e.g. "--max-old-space-size=512". */
   serverNodeOptions: env.BENCH_NODE_OPTIONS,
+  profileDir: env.BENCH_PROF,
   isShard: env.BENCH_SHARD !== undefined,
   /** The environment a forked client process gets: this one, marked as a shard. */
   shardEnv: { ...process.env, BENCH_SHARD: "1" },

@@ -3,12 +3,14 @@
  * database and Redis, two nodes each: prints cohort-live ÷ baseline for server CPU per delivery, latency
  * percentiles and memory per socket, and the absolute targets of scenarios the baseline has no counterpart for.
  *
- *   npm run bench -- --scenario <fanout|chat|doc|idle|announce|inbox|all|sessions> [--seconds 20]
+ *   npm run bench -- --scenario <fanout|chat|doc|idle|announce|inbox|all> [--seconds 20]
  *                    [--shards 3] [--targets both|product|baseline] [--sockets 10000] [--prof <dir>] [--rate-scale 1]
  *                    [--before <another build's dist/src/main.js>]   (an A/B of two builds in one invocation)
+ *   npm run bench -- --scenario <sessions|typing|big-docs> [--prof <dir>]   (bench/sessions.ts, set by BENCH_* variables)
  *
- * `sessions` (also what plain `npm run bench` runs) is bench/sessions.ts: the doc-typing run with its
- * convergence and durability checks. Results go to bench/results/ratios.json.
+ * `typing` (also `sessions`, and what plain `npm run bench` runs) is bench/sessions.ts: the doc-typing run with its
+ * convergence and durability checks; `big-docs` is bench/big-docs.ts, run through bench/sessions.ts. Results of
+ * the ratio scenarios go to bench/results/ratios.json.
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -29,6 +31,10 @@ import { inbox } from "./scenarios/inbox.js";
 
 const SCENARIOS = ["fanout", "doc", "chat", "idle", "announce", "inbox"] as const;
 type Scenario = (typeof SCENARIOS)[number];
+/** Scenarios of bench/sessions.ts (`sessions` is the old name of `typing`). */
+const SESSION_SCENARIOS = ["sessions", "typing", "big-docs"] as const;
+type SessionScenario = (typeof SESSION_SCENARIOS)[number];
+const isSessionScenario = (s: string): s is SessionScenario => (SESSION_SCENARIOS as readonly string[]).includes(s);
 
 const { values } = parseArgs({
   options: {
@@ -52,18 +58,26 @@ const positive = (name: string, v: string) => {
   return n;
 };
 
-function runSessions(): Promise<number> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(new URL("./sessions.ts", import.meta.url))], {
+/** bench/sessions.ts with `--scenario`; `--prof <dir>` becomes BENCH_PROF (CPU profiles of the server nodes). */
+function runSessions(scenario: SessionScenario): Promise<number> {
+  const name = scenario === "sessions" ? "typing" : scenario;
+  if (values.prof && name !== "big-docs") {
+    console.error("bench: --prof is supported by the ratio scenarios and big-docs");
+    return Promise.resolve(2);
+  }
+  const script = fileURLToPath(new URL("./sessions.ts", import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, script, "--scenario", name], {
     stdio: "inherit",
+    env: values.prof ? { ...process.env, BENCH_PROF: resolve(values.prof) } : process.env,
   });
   return new Promise((done) => child.once("exit", (code) => done(code ?? 1)));
 }
 
 async function main() {
-  if (values.scenario === "sessions") return runSessions();
+  if (isSessionScenario(values.scenario)) return runSessions(values.scenario);
   const chosen: Scenario[] = values.scenario === "all" ? [...SCENARIOS] : [values.scenario as Scenario];
   if (!chosen.every((s) => SCENARIOS.includes(s))) {
-    console.error(`bench: --scenario must be one of ${[...SCENARIOS, "all", "sessions"].join(", ")}`);
+    console.error(`bench: --scenario must be one of ${[...SCENARIOS, "all", ...SESSION_SCENARIOS].join(", ")}`);
     return 2;
   }
   const targets: Target[] = values.targets === "both" ? ["baseline", "product"] : [values.targets as Target];

@@ -38,6 +38,8 @@ export interface ServerProcess {
   url: string;
   proc: ChildProcess;
   logs: string[];
+  /** Its warn, error and fatal log lines (the first 200). */
+  problems: string[];
   stop(): Promise<void>;
 }
 
@@ -48,6 +50,7 @@ export function spawnServer(args: string[], env: Record<string, string | undefin
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
+  const problems: string[] = [];
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -57,6 +60,7 @@ export function spawnServer(args: string[], env: Record<string, string | undefin
     const onLine = (line: string) => {
       if (!line.trim()) return;
       if (logs.length < 500) logs.push(line);
+      if (/"level":"(warn|error|fatal)"/.test(line) && problems.length < 200) problems.push(line);
       if (!line.includes('"msg":"listening"')) return;
       clearTimeout(timer);
       const port = Number(/"port":(\d+)/.exec(line)?.[1]);
@@ -64,6 +68,7 @@ export function spawnServer(args: string[], env: Record<string, string | undefin
         url: `http://127.0.0.1:${port}`,
         proc,
         logs,
+        problems,
         stop: async () => {
           if (proc.exitCode === null && proc.signalCode === null) {
             proc.kill("SIGTERM");

@@ -21,14 +21,21 @@ export interface Stack {
   /** CPU seconds of each node of `target` so far. */
   cpu(target: Target): number[];
   rss(target: Target): number[];
+  /** The warn, error and fatal log lines of each node of `target`. */
+  problems(target: Target): string[][];
   close(): Promise<void>;
 }
 
 /**
  * Two cohort-live nodes (cluster mode) and two baseline nodes on one fresh PostgreSQL database and one Redis,
- * each pair with its own key prefix. `productFlags` (e.g. --cpu-prof) go to the cohort-live nodes.
+ * each pair with its own key prefix. `productFlags` (e.g. --cpu-prof) and `productEnv` go to the cohort-live nodes.
  */
-export async function startStack(opts: { productFlags?: string[]; targets: Target[]; beforeMain?: string }): Promise<Stack> {
+export async function startStack(opts: {
+  productFlags?: string[];
+  productEnv?: Record<string, string>;
+  targets: Target[];
+  beforeMain?: string;
+}): Promise<Stack> {
   const db = await createTestDatabase();
   const servers: Record<Target, ServerProcess[]> = { product: [], baseline: [], before: [] };
   const all = () => [...servers.product, ...servers.baseline, ...servers.before];
@@ -46,6 +53,7 @@ export async function startStack(opts: { productFlags?: string[]; targets: Targe
       CONNECT_RATE_LIMIT: "0",
       MAX_SOCKETS_PER_USER: "0",
       LOG_LEVEL: "info",
+      ...opts.productEnv,
     };
     const product = () => spawnServer([...(opts.productFlags ?? []), MAIN], productEnv);
     const beforeMain = opts.beforeMain;
@@ -83,6 +91,7 @@ export async function startStack(opts: { productFlags?: string[]; targets: Targe
     dbUrl: db.url,
     cpu: (t) => nodes[t].map((n) => cpuSeconds(n.pid)),
     rss: (t) => nodes[t].map((n) => rssBytes(n.pid)),
+    problems: (t) => servers[t].map((s) => s.problems),
     async close() {
       closing = true;
       await fixtures.close().catch(() => undefined);

@@ -19,6 +19,8 @@ interface Entry {
   reserved: number;
   /** Serialises the merges of this entry. */
   merging: Promise<void>;
+  /** The fold queued behind the running one, not started yet: later callers share it. */
+  queued: { how: "merge" | "compact"; done: Promise<void> } | null;
   /** `base` is a garbage-collected encoding with nothing in `tail`: its length is the document's exact size. */
   exact: boolean;
   text: { base: Uint8Array; value: string } | null;
@@ -78,6 +80,7 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
       lastUsed: Date.now(),
       reserved: 0,
       merging: Promise.resolve(),
+      queued: null,
       exact: false,
       text: null,
       vector: null,
@@ -111,9 +114,15 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
     if (e.tail.length > MAX_TAIL_UPDATES || e.tailBytes > MAX_TAIL_BYTES) void fold(e, "merge").catch(() => undefined);
   }
 
-  /** Folds the tail into the base in the worker pool (`compact` also garbage-collects: an exact size). */
+  /**
+   * Folds the tail into the base in the worker pool (`compact` also garbage-collects: an exact size). A fold that is
+   * queued and not started yet is shared: it takes the whole tail when it starts, so it holds every update pushed
+   * before the call. Joins waiting on a busy pool thus cost one merge per document, not one each.
+   */
   function fold(e: Entry, how: "merge" | "compact"): Promise<void> {
+    if (e.queued && (e.queued.how === how || e.queued.how === "compact")) return e.queued.done;
     const run = async () => {
+      if (e.queued === queued) e.queued = null;
       if (e.tail.length === 0 && (how === "merge" || e.exact)) return;
       const n = e.tail.length;
       const parts = [e.base, ...e.tail.slice(0, n)];
@@ -125,6 +134,8 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
       e.exact = how === "compact" && rest.length === 0;
     };
     e.merging = e.merging.then(run, run);
+    const queued = { how, done: e.merging };
+    e.queued = queued;
     return e.merging;
   }
 

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { DataSource } from "typeorm";
+import * as Y from "yjs";
+import { createDataSource } from "../../src/db/datasource.js";
+import { runMigrations } from "../../src/db/migrate.js";
+import { type DocPool, inlineDocPool } from "../../src/sessions/doc-pool.js";
+import { createLiveDocuments } from "../../src/sessions/live-documents.js";
+import { createTypeormDocumentStore } from "../../src/sessions/typeorm-document-store.js";
+import { initialUpdate } from "../../src/sessions/ydoc.js";
+import { createTestDatabase } from "../support/databases.js";
+import { eventually } from "../support/time.js";
+
+/** The document work of doc-worker.ts, with merges held until the test lets them finish (a busy pool). */
+function gatedPool() {
+  const inline = inlineDocPool();
+  const held: (() => void)[] = [];
+  let open = true;
+  let merges = 0;
+  const pool: DocPool = {
+    ...inline,
+    async merge(parts) {
+      merges++;
+      if (!open) await new Promise<void>((resolve) => held.push(resolve));
+      return inline.merge(parts);
+    },
+  };
+  return {
+    pool,
+    merges: () => merges,
+    /** Merges are held from now on. */
+    close: () => void (open = false),
+    /** Lets every held merge and every later one run. */
+    open() {
+      open = true;
+      held.splice(0).forEach((release) => release());
+    },
+    /** Lets the oldest held merge run. */
+    releaseOne: () => held.shift()?.(),
+    held: () => held.length,
+  };
+}
+
+const textOf = (state: Uint8Array) => {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc.getText("code").toString();
+};
+
+describe("live documents on a busy worker pool", () => {
+  let db: DataSource;
+  let drop: () => Promise<void>;
+  const store = () => createTypeormDocumentStore(db, { compactAfter: 1_000_000 });
+  let stores: ReturnType<typeof store>[] = [];
+
+  beforeAll(async () => {
+    const t = await createTestDatabase();
+    drop = t.drop;
+    db = createDataSource({ kind: "postgres", url: t.url });
+    await db.initialize();
+    await runMigrations(db);
+  });
+  afterAll(async () => {
+    for (const s of stores) await s.close();
+    await db?.destroy();
+    await drop?.();
+  });
+
+  it("joins waiting behind a running merge share one merge, each holding every update applied before it asked", async () => {
+    const docs = store();
+    stores = [docs];
+    const [{ id: userId }] = (await db.query(
+      `INSERT INTO users (email, password_hash, display_name) VALUES ('live@cohort.test', 'x', 'Live') RETURNING id`,
+    )) as { id: string }[];
+    const [{ id: cohortId }] = (await db.query(`INSERT INTO cohorts (name, slug) VALUES ('Live', 'live') RETURNING id`)) as {
+      id: string;
+    }[];
+    const [{ id: sessionId }] = (await db.query(
+      `INSERT INTO live_sessions (cohort_id, host_id, title, language, status) VALUES ($1, $2, 't', 'ts', 'live') RETURNING id`,
+      [cohortId, userId],
+    )) as { id: string }[];
+    const seed = initialUpdate("init ");
+    await db.transaction((m) => docs.create(m, sessionId, { update: seed, userId }));
+
+    const gate = gatedPool();
+    const live = createLiveDocuments({ store: docs, pool: gate.pool, maxBytes: 0, verify: false, localSockets: () => 1 });
+    const typist = new Y.Doc();
+    Y.applyUpdate(typist, seed);
+    /** Commits one update appending `s`, and applies it to the node's document as the write path does. */
+    const write = async (s: string) => {
+      let update: Uint8Array | null = null;
+      typist.once("update", (u: Uint8Array) => (update = u));
+      typist.getText("code").insert(typist.getText("code").length, s);
+      const row = await docs.append(sessionId, update!, userId);
+      live.apply(sessionId, row, update!);
+    };
+    expect(textOf(await live.state(sessionId))).toBe("init ");
+
+    gate.close();
+    await write("a ");
+    const first = live.state(sessionId);
+    await eventually(() => gate.held() === 1);
+    const before = gate.merges();
+    // five joins while that merge runs, an update committed before each
+    const joins: Promise<Uint8Array>[] = [];
+    for (let k = 0; k < 5; k++) {
+      await write(`b${k} `);
+      joins.push(live.state(sessionId));
+    }
+    gate.releaseOne();
+    expect(textOf(await first)).toBe("init a ");
+    await eventually(() => gate.held() === 1);
+    // committed while the merge for the five runs: not theirs to wait for
+    await write("z ");
+    gate.open();
+    const texts = (await Promise.all(joins)).map(textOf);
+
+    expect(gate.merges() - before).toBe(1);
+    for (const text of texts) expect(text).toBe("init a b0 b1 b2 b3 b4 ");
+    expect(textOf(await live.state(sessionId))).toBe("init a b0 b1 b2 b3 b4 z ");
+  });
+});
