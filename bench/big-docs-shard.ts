@@ -8,7 +8,6 @@ import { monitorEventLoopDelay, performance, type EventLoopUtilization } from "n
 import { Worker } from "node:worker_threads";
 import * as Y from "yjs";
 import { type ClientSocket, connect, emitAck } from "../test/support/sockets.js";
-import { benchConfig } from "./config.js";
 import type { FromShard, JoinerSpec, MirrorsReport, ShardLoad, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,7 +100,7 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
     socket.on("doc:update", (p) => {
       deliveries++;
       lastDelivery = performance.now();
-      if (benchConfig.joinersApplyUpdates) mirror(index, p.update, false);
+      if (spec.mirror) mirror(index, p.update, false);
     });
     const t0 = performance.now();
     const ack = await emitAck(socket, "session:join", { sessionId: spec.sessionId }).catch(() => null);
@@ -109,6 +108,7 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
     if (!ack.ok) return void fail(`join ${ack.error.code}`);
     joinMs.push(performance.now() - t0);
     stateBytes += ack.state.byteLength;
+    if (!spec.mirror) return;
     mirror(index, ack.state, true);
     joined.push(index);
   };

@@ -10,8 +10,10 @@
  * states and relayed updates into Y.Docs in a worker thread of its own; each reports its CPU and event-loop
  * utilisation, so a saturated generator shows. The prober is a worker thread of this process, which runs no
  * clients. BENCH_PROF=<dir> (or `--prof <dir>`) writes the nodes' CPU profiles there (bench/top-frames.ts).
- * BENCH_JOINER_UPDATES=count lightens the clients on a small machine: joiners apply their join state only and
- * count the updates relayed to them (their documents are then not compared).
+ * Every joiner receives its full join state and every relayed update; BENCH_MIRRORS (2) of each session's joiners
+ * also apply them into a Y.Doc, as an editor does, and are compared with the stored document at the end. The
+ * others count the bytes: applying 500 one-megabyte states and 15,000 relays a second is the work of 500
+ * devices, which would otherwise share this machine's two cores with the servers being measured.
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -179,7 +181,13 @@ export async function runBigDocs() {
       s.typers.map((u, i) => ({ token: u.token, sessionId: s.id, node: i % 2, char: String.fromCharCode(97 + i) })),
     );
     const joiners = sessions.flatMap((s) =>
-      s.joiners.map((u, j) => ({ token: u.token, sessionId: s.id, node: j % 2, afterMs: Math.random() * JOIN_SECONDS * 1000 })),
+      s.joiners.map((u, j) => ({
+        token: u.token,
+        sessionId: s.id,
+        node: j % 2,
+        afterMs: Math.random() * JOIN_SECONDS * 1000,
+        mirror: j < benchConfig.mirrorsPerSession,
+      })),
     );
     for (let k = 0; k < SHARDS; k++) {
       const mine = <T>(_: T, i: number) => i % SHARDS === k;
@@ -230,8 +238,8 @@ export async function runBigDocs() {
     const texts = new Map(sessions.map((s, i) => [s.id, textsAfter[i]]));
     const stored = new Map(sessions.map((s, i) => [s.id, sha1(textsAfter[i])]));
     const docs = settled.flatMap((r) => r.docs);
-    // joiners that only counted the updates relayed to them hold their join state alone: nothing to compare
-    const diverged = benchConfig.joinersApplyUpdates ? docs.filter((d) => d.sha1 !== stored.get(d.sessionId)).length : null;
+    // only the mirroring joiners report documents (the others counted bytes)
+    const diverged = docs.filter((d) => d.sha1 !== stored.get(d.sessionId)).length;
     // a typer's later updates build on its earlier ones: after a refused or timed-out update, Yjs holds the rest
     // as pending, so only typers without a failure are checked: their letter appears once per acknowledged update
     let lost = 0;

@@ -10,8 +10,11 @@ const schema = z.object({
   BENCH_SECONDS: count(20),
   BENCH_SHARDS: count(2),
   BENCH_APPLY: z.enum(["each", "batched"]).optional().default("each"),
-  /** big-docs: joiners apply the updates relayed to them after their join state (`apply`) or only count them. */
-  BENCH_JOINER_UPDATES: z.enum(["apply", "count"]).optional().default("apply"),
+  /**
+   * big-docs: how many joiners per session keep an editor's Y.Doc (apply their join state and every relayed
+   * update, compared with the stored document at the end); the others receive the same and count the bytes.
+   */
+  BENCH_MIRRORS: count(2),
   BENCH_NODE_OPTIONS: z.string().optional(),
   /** A directory: the server nodes run with --cpu-prof into it (big-docs; `npm run bench -- --prof <dir>`). */
   BENCH_PROF: z.string().optional(),
@@ -44,8 +47,8 @@ export const benchConfig = {
   shards: env.BENCH_SHARDS,
   /** Each client applies every update it receives at once (0), or what it received merged every 50 ms. */
   applyEveryMs: env.BENCH_APPLY === "batched" ? 50 : 0,
-  /** big-docs: whether joiners apply relayed updates (and are compared with the stored document at the end). */
-  joinersApplyUpdates: env.BENCH_JOINER_UPDATES === "apply",
+  /** big-docs: joiners per session that apply what they receive into a Y.Doc (the rest count bytes). */
+  mirrorsPerSession: env.BENCH_MIRRORS,
   /** Extra NODE_OPTIONS for the server nodes, e.g. "--max-old-space-size=512". */
   serverNodeOptions: env.BENCH_NODE_OPTIONS,
   profileDir: env.BENCH_PROF,

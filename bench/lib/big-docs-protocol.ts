@@ -15,6 +15,8 @@ export interface TyperSpec extends ClientSpec {
 export interface JoinerSpec extends ClientSpec {
   /** When it connects and joins, in ms after the start of the load. */
   afterMs: number;
+  /** Keeps a Y.Doc of what it receives (compared at the end), or only counts the bytes. */
+  mirror: boolean;
 }
 
 export type ToShard =
