@@ -20,6 +20,11 @@ export interface Measurement extends LoadResult {
   serverCpuPercent: number[];
   /** Server CPU microseconds per delivery (both nodes). */
   cpuUsPerDelivery: number;
+  /**
+   * Server CPU microseconds per event the clients sent: the same work for both targets when one relays fewer
+   * deliveries (cohort-live coalesces a socket's awareness states sent less than 50 ms apart into the newest).
+   */
+  cpuUsPerSent: number;
   deliveriesPerSecond: number;
 }
 
@@ -46,6 +51,7 @@ export async function measure(
     ...result,
     serverCpuPercent: cpu.map((c) => Math.round((c / wall) * 100)),
     cpuUsPerDelivery: (cpuTotal * 1e6) / Math.max(1, result.deliveries),
+    cpuUsPerSent: (cpuTotal * 1e6) / Math.max(1, result.sent),
     deliveriesPerSecond: Math.round(result.deliveries / wall),
   };
 }
@@ -75,6 +81,7 @@ export function ratioRows(scenario: string, b: Measurement | undefined, p: Measu
       unit: "µs",
       maxRatio: 1.0,
     },
+    { scenario, metric: "server CPU per event sent", baseline: b?.cpuUsPerSent, product: p.cpuUsPerSent, unit: "µs" },
     { scenario, metric: `${latency} p50`, baseline: b && lat(b).percentile(50), product: lat(p).percentile(50), unit: "ms" },
     {
       scenario,
