@@ -12,7 +12,9 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import * as Y from "yjs";
-import { api, connect, emitAck, makeCohort, makeUser, startCluster, type ClientSocket, type TestUser } from "../test/helpers.js";
+import { startProcessCluster as startCluster } from "../test/support/clusters.js";
+import { api, makeCohort, makeUser, type TestUser } from "../test/support/rest.js";
+import { connect, emitAck, okAck, type ClientSocket } from "../test/support/sockets.js";
 import { benchConfig } from "./config.js";
 
 const SESSIONS = benchConfig.sessions;
@@ -104,13 +106,13 @@ export async function runBigDocs() {
         let update: Uint8Array | null = null;
         doc.once("update", (u: Uint8Array) => (update = u));
         doc.getText("code").insert(0, String(k).repeat(DOC_CHUNK));
-        const ack = await emitAck(writer, "doc:update", { sessionId: id, update });
+        const ack = await emitAck(writer, "doc:update", { sessionId: id, update: update! });
         if (!ack.ok) throw new Error(`growing the document failed: ${JSON.stringify(ack)}`);
       }
       sessions.push({ id, users: [mentor, ...learners] });
     }
     const firstJoin = await emitAck(sockets[0], "session:join", { sessionId: sessions[0].id });
-    const docBytes = new Uint8Array(firstJoin.state).byteLength;
+    const docBytes = new Uint8Array(okAck(firstJoin).state).byteLength;
 
     log(`typers: ${SESSIONS * TYPERS} sockets joining`);
     const typers = await Promise.all(
