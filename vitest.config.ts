@@ -1,6 +1,11 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  resolve: {
+    // graphql has a CommonJS `main` and an ES `module` entry. Vite would give src/ (servers run in-process) the ES
+    // one while Node gives graphql-yoga the CommonJS one, and the two copies refuse each other's schema: take Node's.
+    alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }],
+  },
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],

@@ -9,7 +9,10 @@
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import * as Y from "yjs";
-import { api, connect, embeddedEnv, emitAck, makeCohort, makeUser, startNode, tempDir } from "../test/helpers.js";
+import { tempDir } from "../test/support/databases.js";
+import { embeddedEnv, startNode } from "../test/support/processes.js";
+import { api, makeCohort, makeUser } from "../test/support/rest.js";
+import { connect, emitAck, okAck } from "../test/support/sockets.js";
 
 const UPDATES = 110;
 const UPDATE_CHARS = 255 * 1024 - 64;
@@ -57,14 +60,14 @@ async function main() {
     const socket = await connect(node, learner.accessToken);
     const doc = new Y.Doc();
     const joined = await emitAck(socket, "session:join", { sessionId });
-    Y.applyUpdate(doc, new Uint8Array(joined.state));
+    Y.applyUpdate(doc, new Uint8Array(okAck(joined).state));
     const outcomes: Record<string, number> = {};
     const t0 = performance.now();
     for (let i = 0; i < UPDATES; i++) {
       let update: Uint8Array | null = null;
       doc.once("update", (u: Uint8Array) => (update = u));
       doc.getText("code").insert(0, String.fromCharCode(97 + (i % 26)).repeat(UPDATE_CHARS));
-      const ack = await emitAck(socket, "doc:update", { sessionId, update });
+      const ack = await emitAck(socket, "doc:update", { sessionId, update: update! });
       const key = ack.ok ? "ok" : ack.error.code;
       outcomes[key] = (outcomes[key] ?? 0) + 1;
       if (i === 39) {

@@ -4,7 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { createDataSource } from "../src/db/datasource.js";
-import { tempDir } from "../test/helpers.js";
+import { tempDir } from "../test/support/databases.js";
 
 const dir = tempDir();
 const db = createDataSource({ kind: "pglite", dataDir: dir.path });

@@ -1,5 +1,8 @@
 import { fileURLToPath } from "node:url";
-import { ADMIN_EMAIL, JWT_SECRET, MAIN, TEST_REDIS_URL, createTestDatabase, redisPrefix } from "../../test/helpers.js";
+import { createTestDatabase } from "../../test/support/databases.js";
+import { MAIN } from "../../test/support/processes.js";
+import { redisPrefix, TEST_REDIS_URL } from "../../test/support/redis.js";
+import { ADMIN_EMAIL, JWT_SECRET } from "../../test/support/servers.js";
 import { Fixtures } from "./fixtures.js";
 import { cpuSeconds, rssBytes, spawnServer, type ServerProcess } from "./procs.js";
 

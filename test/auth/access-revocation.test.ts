@@ -1,18 +1,10 @@
 /** Logout-all, password change and admin reset end the user's current access on every node: tokens and sockets. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  adminOf,
-  api,
-  connect,
-  makeUser,
-  nextEvent,
-  sql,
-  startCluster,
-  type ClientSocket,
-  type Cluster,
-  type Node,
-  type TestUser,
-} from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { adminOf, api, makeUser, type TestUser } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
+import { connect, nextEvent, type ClientSocket } from "../support/sockets.js";
 
 const connectError = (p: Promise<ClientSocket>) =>
   p.then(

@@ -3,7 +3,11 @@ import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
 import { CHILD_PATH } from "../env.js";
-import { api, JWT_SECRET, ROOT, sql, startCluster, uniqueEmail, type Cluster } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { ROOT } from "../support/processes.js";
+import { api, uniqueEmail } from "../support/rest.js";
+import { JWT_SECRET } from "../support/servers.js";
 
 const hashOf = async (dbUrl: string, email: string) =>
   (await sql<{ password_hash: string }>(dbUrl, "SELECT password_hash FROM users WHERE email = $1", [email]))[0]!.password_hash;

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, startCluster, uniqueEmail, type Cluster, type Node } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { api, uniqueEmail, type ApiResponse } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
 
 const LIMIT = 5;
 const LOGIN_LIMIT = 6;
@@ -8,7 +10,7 @@ const REFRESH_LIMIT = 12;
 
 const from = (ip: string) => ({ "x-forwarded-for": ip });
 
-function expectLimited(res: { status: number; body: any; headers: Headers }) {
+function expectLimited(res: ApiResponse) {
   expect(res.status).toBe(429);
   expect(res.body.error.code).toBe("RATE_LIMITED");
   const retryAfter = Number(res.headers.get("retry-after"));

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { validateWorkflow } from "@action-validator/core";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../helpers.js";
+import { ROOT } from "../support/processes.js";
 
 const WORKFLOW = readFileSync(join(ROOT, ".github", "workflows", "ci.yml"), "utf8");
 

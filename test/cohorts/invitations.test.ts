@@ -1,6 +1,9 @@
 /** The owner rule, adding by id only for global mentors and admins, and enrolment by invitation (contract v2). */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminOf, api, makeCohort, makeUser, sql, startCluster, type Cluster, type Node, type TestUser } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { adminOf, api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
 
 describe("cohort owner and invitations", () => {
   let cluster: Cluster;

@@ -16,19 +16,10 @@ import {
   Session,
   User,
 } from "../../src/contract/index.js";
-import {
-  api,
-  connect,
-  emitAck,
-  makeCohort,
-  makeUser,
-  newId,
-  startCluster,
-  type ClientSocket,
-  type Cluster,
-  type Node,
-  type TestUser,
-} from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
+import { connect, emitOk, type ClientSocket } from "../support/sockets.js";
 import { gql, selectionOf, withoutNullEmails } from "./gql.js";
 
 const page = "pageInfo { endCursor hasNextPage }";
@@ -82,8 +73,8 @@ describe("GraphQL and REST agree", () => {
     sessionId = session.body.session.id;
     await api(node, "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken });
     socket = await connect(node, lea.accessToken);
-    await emitAck(socket, "session:join", { sessionId });
-    for (const body of ["one", "two", "three"]) await emitAck(socket, "chat:send", { sessionId, body, clientId: newId() });
+    await emitOk(socket, "session:join", { sessionId });
+    for (const body of ["one", "two", "three"]) await emitOk(socket, "chat:send", { sessionId, body, clientId: newId() });
     for (let i = 1; i <= 5; i++) {
       const res = await api(node, "POST", `/api/cohorts/${cohortId}/announcements`, {
         token: mentor.accessToken,

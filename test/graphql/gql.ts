@@ -1,6 +1,6 @@
 /** GraphQL calls for the tests, and selection sets made from the contract's zod shapes (all of a type's fields). */
 import { z } from "zod";
-import type { Node } from "../helpers.js";
+import type { Node } from "../support/servers.js";
 
 export interface GqlResponse<T = any> {
   status: number;

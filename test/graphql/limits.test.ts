@@ -4,7 +4,9 @@
  * GraphiQL outside production only.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeCohort, makeUser, startCluster, type Cluster, type Node, type TestUser } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
 import { gql, outcome } from "./gql.js";
 
 /** `cohort(id) { sessions(first: 1) { nodes { cohort { … } } } }` nested to `depth` fields, ending in `id`. */

@@ -3,7 +3,9 @@
  * answers (one authorization path), and what the contract says.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminOf, api, makeCohort, makeUser, newId, startCluster, type Cluster, type Node, type TestUser } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { adminOf, api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
 import { gql, outcome, restOutcome } from "./gql.js";
 
 type Actor = "admin" | "mentor" | "learner" | "outsider" | "removed" | "anonymous";

@@ -5,7 +5,10 @@
  */
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, makeCohort, makeUser, sleep, startCluster, type Cluster, type Node, type TestUser } from "../helpers.js";
+import { startProcessCluster, type Cluster } from "../support/clusters.js";
+import type { ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { sleep } from "../support/time.js";
 import { gql, type GqlResponse } from "./gql.js";
 
 const PRELOAD = fileURLToPath(new URL("./count-statements.mjs", import.meta.url));
@@ -26,12 +29,13 @@ const DASHBOARD = `query($id: ID!) {
 }`;
 
 describe("GraphQL statements per query", () => {
-  let cluster: Cluster;
-  let node: Node;
+  let cluster: Cluster<ProcessNode>;
+  let node: ProcessNode;
   let mentor: TestUser;
 
   beforeAll(async () => {
-    cluster = await startCluster(1, { redis: false, env: { NODE_OPTIONS: `--import=${PRELOAD}` } });
+    // a process: the statement counter is preloaded into it (NODE_OPTIONS)
+    cluster = await startProcessCluster(1, { redis: false, env: { NODE_OPTIONS: `--import=${PRELOAD}` } });
     node = cluster.nodes[0]!;
     mentor = await makeUser(node, "mentor");
   });

@@ -4,11 +4,12 @@
  * allowed; everyone else must be refused (401 anonymous, 403 or 404 otherwise; an ack error for events).
  */
 import { createECDH, randomBytes, randomUUID } from "node:crypto";
-import { io as ioClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { apiRoutes, clientEventTable, type RouteDef } from "../../src/contract/index.js";
-import { api, uniqueEmail, type ClientSocket } from "../helpers.js";
+import { api, uniqueEmail } from "../support/rest.js";
+import type { ClientToServerEvents } from "../support/contract.js";
+import { connect, emitAck, type ClientSocket, type Payload } from "../support/sockets.js";
 import { ROLES, startWorld, type Actor, type Role, type World } from "./world.js";
 
 type Authed = Exclude<Role, "anonymous">;
@@ -260,23 +261,13 @@ describe("authorization matrix from the contract", () => {
   }, 300_000);
 
   it("every client event × every role (anonymous cannot connect)", async () => {
-    const connectAs = (token: string | undefined) =>
-      new Promise<ClientSocket>((resolve, reject) => {
-        const s: ClientSocket = ioClient(w.url, {
-          auth: token ? { token } : {},
-          transports: ["websocket"],
-          reconnection: false,
-          forceNew: true,
-        });
-        s.once("connect", () => resolve(s));
-        s.once("connect_error", (err: Error & { data?: { code?: string } }) => (s.close(), reject(err)));
-      });
+    const connectAs = (token: string | undefined) => connect(w, token, { transports: ["websocket"] });
     await expect(connectAs(undefined)).rejects.toMatchObject({ data: { code: "UNAUTHORIZED" } });
 
     const doc = new Y.Doc();
     doc.getText("code").insert(0, "matrix");
     const update = Y.encodeStateAsUpdate(doc);
-    const payloads: Record<keyof typeof clientEventTable, (role: Authed) => Record<string, unknown>> = {
+    const payloads: { [E in keyof ClientToServerEvents]: (role: Authed) => Payload<E> } = {
       "auth:refresh": (role) => ({ token: w.actors[role].token }),
       "session:join": () => ({ sessionId: w.sessionId }),
       "session:leave": () => ({ sessionId: w.sessionId }),
@@ -285,22 +276,22 @@ describe("authorization matrix from the contract", () => {
       "awareness:update": () => ({ sessionId: w.sessionId, state: { cursor: 1 } }),
       "chat:send": () => ({ sessionId: w.sessionId, body: "hello", clientId: randomUUID() }),
       "chat:history": () => ({ sessionId: w.sessionId }),
-      "review:subscribe": () => ({ reviewId: w.reviewId }),
-      "review:unsubscribe": () => ({ reviewId: w.reviewId }),
+      "review:subscribe": () => ({ reviewId: w.reviewId! }),
+      "review:unsubscribe": () => ({ reviewId: w.reviewId! }),
       "notifications:sync": () => ({}),
     };
+    const send = <E extends keyof ClientToServerEvents>(socket: ClientSocket, event: E, role: Authed) =>
+      emitAck(socket, event, payloads[event](role));
     const mismatches: string[] = [];
     for (const role of ROLES.filter((r): r is Authed => r !== "anonymous")) {
       const socket = await connectAs(w.actors[role].token);
       for (const event of Object.keys(clientEventTable) as (keyof typeof clientEventTable)[]) {
         // events inside a session are sent by a socket that asked to join it first (refused or not)
         if (event !== "session:join" && event.match(/^(doc|awareness|chat|session:leave)/))
-          await socket.timeout(10_000).emitWithAck("session:join", { sessionId: w.sessionId } as never);
-        const ack = (await (
-          socket.timeout(10_000) as unknown as { emitWithAck: (e: string, p: unknown) => Promise<unknown> }
-        ).emitWithAck(event, payloads[event](role))) as { ok: boolean; error?: { code: string } };
+          await emitAck(socket, "session:join", { sessionId: w.sessionId });
+        const ack = await send(socket, event, role);
         const allowed = EXPECTED[event].includes(role);
-        const ok = allowed ? ack.ok === true : ack.ok === false && ["FORBIDDEN", "NOT_FOUND"].includes(ack.error!.code);
+        const ok = allowed ? ack.ok === true : ack.ok === false && ["FORBIDDEN", "NOT_FOUND"].includes(ack.error.code);
         if (!ok)
           mismatches.push(
             `${event} as ${role}: ${allowed ? "allowed" : "denied"} expected, got ${JSON.stringify(ack).slice(0, 160)}`,

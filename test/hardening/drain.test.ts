@@ -5,30 +5,23 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  DocClient,
-  emitAck,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  startCluster,
-  type Cluster,
-  type Node,
-} from "../helpers.js";
+import { startProcessCluster, type Cluster } from "../support/clusters.js";
+import type { ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser } from "../support/rest.js";
+import { connect, emitAck, nextEvent } from "../support/sockets.js";
+import { DocClient } from "../support/yjs.js";
 
 describe("SIGTERM while clients type and chat", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   beforeAll(async () => {
-    cluster = await startCluster(2);
+    cluster = await startProcessCluster(2);
   });
   afterAll(async () => {
     await cluster?.close();
   });
 
   it("drains, exits 0 within 10 s, loses no acknowledged write, clients carry on with the other node", async () => {
-    const [a, b] = cluster.nodes as [Node, Node];
+    const [a, b] = cluster.nodes as [ProcessNode, ProcessNode];
     const mentor = await makeUser(a, "mentor");
     const learners = await Promise.all([makeUser(a), makeUser(a)]);
     const cohort = await makeCohort(a, mentor, learners);

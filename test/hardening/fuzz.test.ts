@@ -5,10 +5,9 @@
  * FUZZ_SEED reproduces a run; FUZZ_CASES sets the count (default 10,000).
  */
 import fc from "fast-check";
-import { io as ioClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes, clientEventTable, ERROR_STATUS, type RouteDef } from "../../src/contract/index.js";
-import type { ClientSocket } from "../helpers.js";
+import { connect, emitRawWithin, type ClientSocket, type RawAck } from "../support/sockets.js";
 import { ROLES, startWorld, type Role, type World } from "./world.js";
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
@@ -126,17 +125,7 @@ const encodeParam = (v: unknown) =>
 describe(`fuzzing the contract (seed ${SEED}, ${CASES} cases; FUZZ_SEED=${SEED} reproduces)`, () => {
   let world: World;
   const sockets = new Map<Role, ClientSocket>();
-  const connectAs = (role: Exclude<Role, "anonymous">) =>
-    new Promise<ClientSocket>((resolve, reject) => {
-      const s: ClientSocket = ioClient(world.url, {
-        auth: { token: world.actors[role].token },
-        transports: ["websocket"],
-        reconnection: false,
-        forceNew: true,
-      });
-      s.once("connect", () => resolve(s));
-      s.once("connect_error", reject);
-    });
+  const connectAs = (role: Exclude<Role, "anonymous">) => connect(world, world.actors[role].token, { transports: ["websocket"] });
 
   beforeAll(async () => {
     world = await startWorld();
@@ -210,11 +199,9 @@ describe(`fuzzing the contract (seed ${SEED}, ${CASES} cases; FUZZ_SEED=${SEED} 
     const value = c.payload === "__binary__" ? Buffer.from([1, 2, 3, 0, 255]) : c.payload;
     const args = c.extraArg ? [value, "extra"] : [value];
     const what = `${c.role} ${c.event}`;
-    let ack: { ok?: boolean; error?: { code?: string } };
+    let ack: RawAck | undefined;
     try {
-      ack = (await (
-        socket.timeout(CALL_TIMEOUT_MS) as unknown as { emitWithAck: (e: string, ...a: unknown[]) => Promise<unknown> }
-      ).emitWithAck(c.event, ...args)) as typeof ack;
+      ack = await emitRawWithin(CALL_TIMEOUT_MS, socket, c.event, ...args);
     } catch {
       // a socket that was ended (its access revoked by a fuzzed logout-all) is not a hang
       if (!socket.connected) return { refused: true, mutating: false };

@@ -1,23 +1,16 @@
 /** PostgreSQL stopped and restarted under two nodes: writes answer 503 UNAVAILABLE fast, and all works again after. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  emitAck,
-  eventually,
-  JWT_SECRET,
-  makeCohort,
-  makeUser,
-  redisPrefix,
-  startNode,
-  TEST_REDIS_URL,
-  type Node,
-} from "../helpers.js";
+import { type InProcessNode, startInProcess } from "../support/in-process.js";
+import { redisPrefix, TEST_REDIS_URL } from "../support/redis.js";
+import { api, makeCohort, makeUser } from "../support/rest.js";
+import { JWT_SECRET } from "../support/servers.js";
+import { connect, emitAck } from "../support/sockets.js";
+import { eventually } from "../support/time.js";
 import { startPrivatePostgres, type PrivatePostgres } from "./private-postgres.js";
 
 describe("PostgreSQL outage under two nodes (a private cluster)", () => {
   let pg: PrivatePostgres;
-  const nodes: Node[] = [];
+  const nodes: InProcessNode[] = [];
   beforeAll(async () => {
     pg = await startPrivatePostgres();
     const env = {
@@ -28,16 +21,16 @@ describe("PostgreSQL outage under two nodes (a private cluster)", () => {
       ADMIN_EMAILS: "admin@cohort.test",
       AUTH_RATE_LIMIT: "0",
     };
-    nodes.push(await startNode(env));
-    nodes.push(await startNode(env));
+    nodes.push(await startInProcess(env));
+    nodes.push(await startInProcess(env));
   }, 120_000);
   afterAll(async () => {
-    await Promise.all(nodes.map((n) => n.stop("SIGKILL")));
+    await Promise.all(nodes.map((n) => n.stop()));
     pg?.destroy();
   });
 
   it("answers 503 UNAVAILABLE within seconds while it is down, and recovers by itself", async () => {
-    const [a, b] = nodes as [Node, Node];
+    const [a, b] = nodes as [InProcessNode, InProcessNode];
     const mentor = await makeUser(a, "mentor");
     const learner = await makeUser(a);
     const cohort = await makeCohort(a, mentor, [learner]);
@@ -69,7 +62,7 @@ describe("PostgreSQL outage under two nodes (a private cluster)", () => {
     }
     const chat = await emitAck(socket, "chat:send", { sessionId: session.id, body: "while down", clientId: crypto.randomUUID() });
     expect(chat.ok).toBe(false);
-    expect(["UNAVAILABLE"]).toContain(chat.error.code);
+    expect(["UNAVAILABLE"]).toContain(chat.error?.code);
     expect((await api(a, "GET", "/readyz")).status).toBe(503);
 
     pg.start();

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, type Cluster, makeUser, sql, startCluster, type TestUser } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, makeUser, type TestUser } from "../support/rest.js";
 
 const ROWS = 50_000;
 

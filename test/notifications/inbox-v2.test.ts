@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, makeCohort, makeUser, sql, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
 
 describe("notifications v2: newest first, richer payloads", () => {
   let cluster: Cluster;

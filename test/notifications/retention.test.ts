@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, eventually, makeCohort, makeUser, sql, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { sql } from "../support/databases.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { eventually } from "../support/time.js";
 
 /**
  * The retention job deletes read notifications older than NOTIFICATIONS_RETENTION_DAYS, in batches; unread and

@@ -1,6 +1,9 @@
 import jwt from "jsonwebtoken";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, JWT_SECRET, makeCohort, makeUser, newId, startCluster, type Cluster, type TestUser } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { startNode } from "../support/processes.js";
+import { api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
+import { JWT_SECRET } from "../support/servers.js";
 import { SseClient } from "./sse-client.js";
 
 describe("GET /api/notifications/stream (server-sent events)", () => {
@@ -130,15 +133,20 @@ describe("GET /api/notifications/stream (server-sent events)", () => {
   );
 
   it("a node shutting down (SIGTERM) ends its streams and still exits 0 within 10 s", { timeout: 60_000 }, async () => {
-    const node = await cluster.addNode();
-    const client = await SseClient.open(`${node.url}/api/notifications/stream`, {
-      authorization: `Bearer ${learner.accessToken}`,
-    });
-    open.push(client);
-    expect(client.status).toBe(200);
-    const stopping = Date.now();
-    expect(await node.stop("SIGTERM")).toBe(0);
-    expect(Date.now() - stopping).toBeLessThan(10_000);
-    await client.until(() => client.ended, 5_000);
+    // a process of its own, on the cluster's database and Redis: the signal and the exit code need one
+    const node = await startNode(cluster.env);
+    try {
+      const client = await SseClient.open(`${node.url}/api/notifications/stream`, {
+        authorization: `Bearer ${learner.accessToken}`,
+      });
+      open.push(client);
+      expect(client.status).toBe(200);
+      const stopping = Date.now();
+      expect(await node.stop("SIGTERM")).toBe(0);
+      expect(Date.now() - stopping).toBeLessThan(10_000);
+      await client.until(() => client.ended, 5_000);
+    } finally {
+      await node.stop("SIGKILL");
+    }
   });
 });

@@ -1,7 +1,9 @@
 /** MAX_SOCKETS_PER_USER and CONNECT_RATE_LIMIT across two nodes, and a failed handshake ending its connection. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { connect, makeUser, startCluster, type ClientSocket, type Cluster } from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { makeUser } from "../support/rest.js";
+import { connect, type ClientSocket } from "../support/sockets.js";
 
 const connectError = (p: Promise<unknown>) =>
   p.then(

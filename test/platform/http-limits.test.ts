@@ -3,7 +3,9 @@ import net from "node:net";
 import { io as ioClient } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/config.js";
-import { api, startCluster, uniqueEmail, type Node } from "../helpers.js";
+import { startCluster } from "../support/clusters.js";
+import { api, uniqueEmail } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
 
 type Embedded = Node & { close(): Promise<void> };
 

@@ -6,7 +6,7 @@ import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataSource } from "../../src/db/datasource.js";
 import { runMigrations } from "../../src/db/migrate.js";
-import { createTestDatabase, tempDir } from "../helpers.js";
+import { createTestDatabase, tempDir } from "../support/databases.js";
 
 const databases: [string, () => Promise<{ ds: DataSource; cleanup: () => Promise<void> }>][] = [
   [

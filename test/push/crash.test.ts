@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, eventually, makeCohort, makeUser, startCluster, type Cluster } from "../helpers.js";
+import { startProcessCluster, type Cluster } from "../support/clusters.js";
+import type { ProcessNode } from "../support/processes.js";
+import { api, makeCohort, makeUser } from "../support/rest.js";
+import { eventually } from "../support/time.js";
 import { PushService } from "./push-service.js";
 
 /**
@@ -7,11 +10,11 @@ import { PushService } from "./push-service.js";
  * (the push service holds the request): the push job is in the database, so a node started again sends it.
  */
 describe("a push due when its node dies", () => {
-  let cluster: Cluster;
+  let cluster: Cluster<ProcessNode>;
   const pushService = new PushService();
   beforeAll(async () => {
     await pushService.start();
-    cluster = await startCluster(1, { env: { PUSH_RETRY_DELAY_SECONDS: "1" } });
+    cluster = await startProcessCluster(1, { env: { PUSH_RETRY_DELAY_SECONDS: "1" } });
   });
   afterAll(async () => {
     await cluster?.close();

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, newId, startEmbeddedNode, makeUser, type Node, type TestUser } from "../helpers.js";
+import { startEmbeddedInProcess } from "../support/in-process.js";
+import { api, makeUser, newId, type TestUser } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
 import { PushService } from "./push-service.js";
 
 /** Device registration as the contract has it, on the embedded default (PGlite), which also pushes. */
@@ -9,7 +11,7 @@ describe("devices and the push key (embedded database)", () => {
   let ada: TestUser, bob: TestUser;
   beforeAll(async () => {
     await pushService.start();
-    node = await startEmbeddedNode();
+    node = await startEmbeddedInProcess();
     ada = await makeUser(node, "mentor", "Ada");
     bob = await makeUser(node, "learner", "Bob");
   });

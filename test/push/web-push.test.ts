@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  eventually,
-  makeCohort,
-  makeUser,
-  nextEvent,
-  sleep,
-  startCluster,
-  type ClientSocket,
-  type Cluster,
-  type TestUser,
-} from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { connect, nextEvent, type ClientSocket } from "../support/sockets.js";
+import { eventually, sleep } from "../support/time.js";
 import { PushService, type Subscription } from "./push-service.js";
 
 /** Real Web Push from a two-node cluster to a push service of the test's own (see push-service.ts). */

@@ -1,18 +1,9 @@
+import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  emitAck,
-  eventually,
-  makeCohort,
-  makeUser,
-  record,
-  sleep,
-  startCluster,
-  type ClientSocket,
-  type Cluster,
-  type TestUser,
-} from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { connect, emitAck, emitOk, record, type ClientSocket } from "../support/sockets.js";
+import { eventually, sleep } from "../support/time.js";
 
 /**
  * A socket's later awareness states are kept in memory and stored at most once a second (not per relay): a join
@@ -51,26 +42,26 @@ describe("awareness states stored by the flush, not per relay", () => {
     const sender = await open(a, 0);
     const watcher = await open(b, 1);
     for (const s of [sender, watcher]) expect((await emitAck(s, "session:join", { sessionId: id })).ok).toBe(true);
-    const seen = record<{ state: { v: number } }>(watcher, "awareness:update");
+    const seen = record(watcher, "awareness:update");
 
     for (let v = 1; v <= 3; v++) {
       expect(await emitAck(sender, "awareness:update", { sessionId: id, state: { v }, clientId: 5 })).toEqual({ ok: true });
       await sleep(60); // past the 50 ms throttle: each state is relayed, none coalesced
     }
     await eventually(() => seen.length === 3);
-    expect(seen.map((p) => p.state.v)).toEqual([1, 2, 3]);
+    expect(seen.map((p) => p.state)).toEqual([{ v: 1 }, { v: 2 }, { v: 3 }]);
 
     // the sender's node answers from memory at once
     const local = await open(c, 0);
-    const here = await emitAck(local, "session:join", { sessionId: id });
+    const here = await emitOk(local, "session:join", { sessionId: id });
     expect(here.awareness).toEqual([{ userId: a.id, clientId: 5, state: { v: 3 } }]);
 
     // the other node reads what the flush stored: the newest state within about a second
     const remote = await open(c, 1);
     const started = Date.now();
     const there = await eventually(async () => {
-      const ack = await emitAck(remote, "session:join", { sessionId: id });
-      return (ack.awareness as { state: { v: number } }[])[0]?.state.v === 3 ? ack : null;
+      const ack = await emitOk(remote, "session:join", { sessionId: id });
+      return isDeepStrictEqual(ack.awareness[0]?.state, { v: 3 }) ? ack : null;
     }, 5_000);
     expect(there!.awareness).toEqual([{ userId: a.id, clientId: 5, state: { v: 3 } }]);
     expect(Date.now() - started).toBeLessThan(3_000);

@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
-import {
-  api,
-  connect,
-  DocClient,
-  embeddedEnv,
-  eventually,
-  makeCohort,
-  makeUser,
-  sleep,
-  startCluster,
-  startNode,
-  migratedDataDir,
-  type ClientSocket,
-  type Node,
-  type TestUser,
-} from "../helpers.js";
+import { startCluster } from "../support/clusters.js";
+import { startEmbeddedInProcess } from "../support/in-process.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
+import { connect, type ClientSocket } from "../support/sockets.js";
+import { eventually, sleep } from "../support/time.js";
+import { DocClient } from "../support/yjs.js";
 
 interface HistoryItem {
   id: string;
@@ -45,9 +36,8 @@ const setups: { name: string; start: () => Promise<{ nodes: Node[]; close: () =>
   {
     name: "PGlite (embedded)",
     start: async () => {
-      const dir = await migratedDataDir();
-      const node = await startNode(embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0" }), 90_000);
-      return { nodes: [node, node], close: async () => (await node.stop(), dir.remove()) };
+      const node = await startEmbeddedInProcess({ SOCKET_RATE_LIMIT: "0" });
+      return { nodes: [node, node], close: () => node.close() };
     },
   },
 ];

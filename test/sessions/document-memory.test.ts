@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  api,
-  connect,
-  DocClient,
-  eventually,
-  makeCohort,
-  makeUser,
-  sleep,
-  startCluster,
-  startPrivateRedis,
-  type Cluster,
-  type ClientSocket,
-  type Node,
-  type PrivateRedis,
-  type TestUser,
-} from "../helpers.js";
+import { startCluster, type Cluster } from "../support/clusters.js";
+import { startPrivateRedis, type PrivateRedis } from "../support/redis.js";
+import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import type { Node } from "../support/servers.js";
+import { connect, type ClientSocket } from "../support/sockets.js";
+import { eventually, sleep } from "../support/time.js";
+import { DocClient } from "../support/yjs.js";
 
 /** The value of a gauge on a node. */
 async function gauge(node: Node, name: string): Promise<number> {

@@ -54,14 +54,17 @@ export interface Templates {
   remove(): Promise<void>;
 }
 
-/** Makes both templates (in parallel); `remove()` drops them at the end of the run. */
+/** Makes both templates; `remove()` drops them at the end of the run. */
 export async function makeTemplates(): Promise<Templates> {
   const pgName = `cl_template_${randomBytes(6).toString("hex")}`;
   const pgliteDir = mkdtempSync(join(tmpdir(), "cohort-live-template-"));
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${pgName}`;
   await admin((c) => c.query(`CREATE DATABASE ${pgName}`));
-  await Promise.all([firstStart({ DATABASE_URL: url.toString() }), firstStart({ DATA_DIR: pgliteDir })]);
+  // one after the other: PGlite's start holds this process's event loop for seconds at a time, and on a busy machine
+  // long enough for the pg driver's 15 s query_timeout to fire on an answer that had already arrived
+  await firstStart({ DATABASE_URL: url.toString() });
+  await firstStart({ DATA_DIR: pgliteDir });
   return {
     pg: pgName,
     pglite: pgliteDir,
