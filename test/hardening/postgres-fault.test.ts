@@ -1,6 +1,6 @@
-/** PostgreSQL stopped and restarted under two nodes: writes answer 503 UNAVAILABLE fast, and all works again after. */
+/** PostgreSQL stopped and restarted under two node processes: writes answer 503 UNAVAILABLE fast, and all works again after. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type InProcessNode, startInProcess } from "../support/in-process.js";
+import { type ProcessNode, startNode } from "../support/processes.js";
 import { redisPrefix, TEST_REDIS_URL } from "../support/redis.js";
 import { api, makeCohort, makeUser } from "../support/rest.js";
 import { JWT_SECRET } from "../support/servers.js";
@@ -10,7 +10,7 @@ import { startPrivatePostgres, type PrivatePostgres } from "./private-postgres.j
 
 describe("PostgreSQL outage under two nodes (a private cluster)", () => {
   let pg: PrivatePostgres;
-  const nodes: InProcessNode[] = [];
+  const nodes: ProcessNode[] = [];
   beforeAll(async () => {
     pg = await startPrivatePostgres();
     const env = {
@@ -21,8 +21,8 @@ describe("PostgreSQL outage under two nodes (a private cluster)", () => {
       ADMIN_EMAILS: "admin@cohort.test",
       AUTH_RATE_LIMIT: "0",
     };
-    nodes.push(await startInProcess(env));
-    nodes.push(await startInProcess(env));
+    nodes.push(await startNode(env));
+    nodes.push(await startNode(env));
   }, 120_000);
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.stop()));
@@ -30,7 +30,7 @@ describe("PostgreSQL outage under two nodes (a private cluster)", () => {
   });
 
   it("answers 503 UNAVAILABLE within seconds while it is down, and recovers by itself", async () => {
-    const [a, b] = nodes as [InProcessNode, InProcessNode];
+    const [a, b] = nodes as [ProcessNode, ProcessNode];
     const mentor = await makeUser(a, "mentor");
     const learner = await makeUser(a);
     const cohort = await makeCohort(a, mentor, [learner]);
