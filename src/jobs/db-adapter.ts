@@ -17,18 +17,38 @@ async function run(runner: QueryRunner, text: string, values?: unknown[]): Promi
  * session would stay inside an aborted transaction (on PGlite: the only session), so it is rolled back here,
  * on the same connection, before the connection is handed on.
  */
-export function dataSourceExecutor(ds: DataSource): SqlExecutor {
+export function dataSourceExecutor(ds: DataSource): SqlExecutor & { settled(withinMs: number): Promise<void> } {
+  const running = new Set<Promise<unknown>>();
+  async function execute(text: string, values?: unknown[]) {
+    const runner = ds.createQueryRunner();
+    try {
+      return await run(runner, text, values);
+    } catch (err) {
+      if (/\bBEGIN\b/i.test(text)) await runner.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
   return {
-    async executeSql(text, values) {
-      const runner = ds.createQueryRunner();
-      try {
-        return await run(runner, text, values);
-      } catch (err) {
-        if (/\bBEGIN\b/i.test(text)) await runner.query("ROLLBACK").catch(() => undefined);
-        throw err;
-      } finally {
-        await runner.release();
-      }
+    executeSql(text, values) {
+      const statement = execute(text, values);
+      running.add(statement);
+      const done = () => running.delete(statement);
+      statement.then(done, done);
+      return statement;
+    },
+    /**
+     * Resolves once no statement is running and none was started by what the last ones settled (pg-boss starts
+     * some without awaiting them: a finished job's completion, a failure after a fetch that was in flight), or
+     * after `withinMs` of statements that keep coming.
+     */
+    async settled(withinMs) {
+      const deadline = Date.now() + withinMs;
+      do {
+        await Promise.allSettled([...running]);
+        await new Promise((resolve) => setImmediate(resolve));
+      } while (running.size > 0 && Date.now() < deadline);
     },
   };
 }

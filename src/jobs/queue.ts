@@ -55,14 +55,16 @@ export function createJobQueue(deps: {
   const specs = new Map<string, JobSpec<object>>();
   const schedules = new Map<string, string>();
   const workerIds = new Map<string, string>();
+  let stopping = false;
   const jobsTotal = new Counter({
     name: "cohort_live_jobs_total",
     help: "Background job attempts by queue and outcome (completed, retry: failed and will run again, failed: no tries left)",
     labelNames: ["queue", "outcome"] as const,
     registers: [deps.registry],
   });
+  const executor = dataSourceExecutor(db);
   const boss = new PgBoss({
-    db: dataSourceExecutor(db),
+    db: executor,
     schema: JOBS_SCHEMA,
     migrate: deps.migrate,
     // the pass that fails expired attempts (a dead node's jobs) so they are retried: often enough that a push
@@ -144,14 +146,21 @@ export function createJobQueue(deps: {
         const id = await boss.work<object>(
           spec.queue,
           { batchSize: spec.batchSize ?? 1, pollingIntervalSeconds: spec.pollingIntervalSeconds ?? 1, includeMetadata: true },
-          (jobs) => runBatch(spec, jobs),
+          async (jobs) => {
+            if (stopping) throw new Error("the node is stopping");
+            await runBatch(spec, jobs);
+          },
         );
         workerIds.set(spec.queue, id);
       }
     },
     async stop() {
+      // a fetch still in flight hands its jobs back failed (retried later) instead of running them now
+      stopping = true;
       // running attempts get 2 s to finish (inside the 10 s shutdown budget); the rest are failed, so retried later
       await boss.stop({ graceful: true, wait: true, timeout: 2000, close: false });
+      // statements pg-boss started without awaiting them must not outlive the database (closed right after)
+      await executor.settled(2000);
     },
   };
 }
