@@ -4,7 +4,7 @@
  * after the 40th, 6 parallel `doc:sync`; at the end 8 `session:join` on one socket. Meanwhile `/healthz` is
  * probed every 25 ms. Prints the worst probe, the server's RSS (before, peak) and what was accepted.
  *
- *   npm run build && npx tsx bench/hostile.ts
+ *   npm run build && npx tsx bench/hostile.ts [--main <another build's dist/src/main.js>]
  */
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
@@ -25,7 +25,8 @@ const rssMb = (pid: number) => {
 async function main() {
   const dir = tempDir();
   // a fresh embedded database takes a while to create on a busy machine
-  const node = await startNode(embeddedEnv(dir.path), 120_000);
+  const at = process.argv.indexOf("--main");
+  const node = await startNode(embeddedEnv(dir.path), 120_000, at > 0 ? process.argv[at + 1] : undefined);
   const pid = node.proc.pid!;
   try {
     const mentor = await makeUser(node, "mentor");

@@ -18,9 +18,12 @@ export interface ProcessNode extends Node {
   exited: Promise<number | null>;
 }
 
-/** Starts `node dist/src/main.js` with `env` (PORT=0) and resolves once it logs "listening". */
-export function startNode(env: ServerEnv, timeoutMs = 30_000): Promise<ProcessNode> {
-  const proc = spawn(process.execPath, [MAIN], {
+/**
+ * Starts `node dist/src/main.js` with `env` (PORT=0) and resolves once it logs "listening"; `main` runs another
+ * build instead (a before/after comparison in the bench).
+ */
+export function startNode(env: ServerEnv, timeoutMs = 30_000, main = MAIN): Promise<ProcessNode> {
+  const proc = spawn(process.execPath, [main], {
     cwd: ROOT,
     env: { PATH: CHILD_PATH, PORT: "0", LOG_LEVEL: "info", ...TEST_LIMITS, ...env },
     stdio: ["ignore", "pipe", "pipe"],
