@@ -2,3 +2,5 @@ export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? "postgres://po
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 /** The search path child server processes inherit (they get no other variable of ours). */
 export const CHILD_PATH = process.env.PATH;
+/** Set by vitest in its workers; the bench imports the test fixtures outside it. */
+export const UNDER_VITEST = process.env.VITEST !== undefined;

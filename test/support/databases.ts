@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { TEST_DATABASE_URL } from "../env.js";
+import { TEST_DATABASE_URL, UNDER_VITEST } from "../env.js";
 
 export { TEST_DATABASE_URL };
 
@@ -25,7 +25,7 @@ export interface TestDatabase {
  * (the bench imports these helpers too).
  */
 async function templateOf(key: "pgTemplate" | "pgliteTemplate"): Promise<string> {
-  if (!process.env.VITEST) return "";
+  if (!UNDER_VITEST) return "";
   const { inject } = await import("vitest");
   const template = inject(key);
   if (!template) throw new Error(`test/global-setup.ts provided no ${key}`);
