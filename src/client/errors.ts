@@ -1,3 +1,4 @@
+import { ERROR_STATUS } from "../contract/error-status.js";
 import type { ErrorCode } from "./protocol.js";
 
 /**
@@ -16,19 +17,7 @@ export class CohortLiveError extends Error {
   }
 }
 
-const STATUS: Record<string, number> = {
-  INVALID_PAYLOAD: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-};
-
 /** The error of a failed ack, with the HTTP status its code stands for. */
 export function ackError(error: { code: ErrorCode; message: string }): CohortLiveError {
-  return new CohortLiveError(STATUS[error.code] ?? 500, error.code, error.message);
+  return new CohortLiveError(ERROR_STATUS[error.code] ?? 500, error.code, error.message);
 }

@@ -1,19 +1,8 @@
 import { z } from "zod";
 
-/** The closed set of error codes of the public contract, with their HTTP status. */
-export const ERROR_STATUS = {
-  INVALID_PAYLOAD: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  RATE_LIMITED: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-} as const;
+import { ERROR_STATUS, type ErrorCode } from "./error-status.js";
 
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export { ERROR_STATUS, type ErrorCode };
 
 export const ErrorCodeSchema = z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]);
 

@@ -5,9 +5,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../support/ports.js";
 
 function binDir(): string {
   const root = "/usr/lib/postgresql";
@@ -16,17 +16,6 @@ function binDir(): string {
     .sort((a, b) => Number(b) - Number(a))[0];
   if (!version) throw new Error(`no PostgreSQL server binaries under ${root}`);
   return join(root, version, "bin");
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface PrivatePostgres {

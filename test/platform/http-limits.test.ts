@@ -6,6 +6,7 @@ import { loadConfig } from "../../src/config/config.js";
 import { startCluster } from "../support/clusters.js";
 import { api, uniqueEmail } from "../support/rest.js";
 import type { Node } from "../support/servers.js";
+import { freePort } from "../support/ports.js";
 
 type Embedded = Node & { close(): Promise<void> };
 
@@ -13,17 +14,6 @@ type Embedded = Node & { close(): Promise<void> };
 async function startOne(env: Record<string, string>): Promise<Embedded> {
   const cluster = await startCluster(1, { redis: false, env });
   return Object.assign(cluster.nodes[0]!, { close: () => cluster.close() });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** Connects with a bad token and the given X-Forwarded-For; resolves with the connect_error code. */

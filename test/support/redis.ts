@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { TEST_REDIS_URL } from "../env.js";
 import { eventually } from "./time.js";
+import { freePort } from "./ports.js";
 
 export { TEST_REDIS_URL };
 
@@ -17,18 +18,6 @@ export interface PrivateRedis {
   stop(): Promise<void>;
   /** (Re)starts it on the same port and resolves once it answers PING. */
   start(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function redisAnswers(port: number): Promise<boolean> {
