@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { CHILD_PATH } from "../../test/env.js";
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 export function cpuSeconds(pid: number | undefined): number {
@@ -46,7 +47,7 @@ export interface ServerProcess {
 /** Spawns a server that logs a JSON line with "msg":"listening" and its "port"; resolves once it does. */
 export function spawnServer(args: string[], env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<ServerProcess> {
   const proc = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH, PORT: "0", ...env },
+    env: { PATH: CHILD_PATH, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
