@@ -61,10 +61,6 @@ const positive = (name: string, v: string) => {
 /** bench/sessions.ts with `--scenario`; `--prof <dir>` becomes BENCH_PROF (CPU profiles of the server nodes). */
 function runSessions(scenario: SessionScenario): Promise<number> {
   const name = scenario === "sessions" ? "typing" : scenario;
-  if (values.prof && name !== "big-docs") {
-    console.error("bench: --prof is supported by the ratio scenarios and big-docs");
-    return Promise.resolve(2);
-  }
   const script = fileURLToPath(new URL("./sessions.ts", import.meta.url));
   const child = spawn(process.execPath, [...process.execArgv, script, "--scenario", name], {
     stdio: "inherit",

@@ -13,6 +13,7 @@
  */
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { monitorEventLoopDelay, performance } from "node:perf_hooks";
 import * as Y from "yjs";
@@ -336,6 +337,8 @@ async function setup(cluster: Cluster<Node>) {
 
 async function main() {
   const log = (msg: string) => console.log(`[bench] ${msg}`);
+  const profDir = benchConfig.profileDir ? resolve(benchConfig.profileDir) : undefined;
+  if (profDir) mkdirSync(profDir, { recursive: true });
   const cluster = await startProcessCluster(2, {
     env: {
       SOCKET_RATE_LIMIT: "0",
@@ -343,6 +346,7 @@ async function main() {
       // e.g. BENCH_NODE_OPTIONS="--max-old-space-size=512" to try server settings
       ...(benchConfig.serverNodeOptions ? { NODE_OPTIONS: benchConfig.serverNodeOptions } : {}),
     },
+    flags: profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : [],
   });
   const shards: Shard[] = [];
   try {

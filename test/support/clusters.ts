@@ -18,6 +18,8 @@ export interface ClusterOptions {
   env?: Record<string, string>;
   /** `false`: no Redis (a single node on PostgreSQL with the in-memory engine). */
   redis?: boolean;
+  /** Node flags of process nodes (e.g. --cpu-prof in the bench). */
+  flags?: string[];
 }
 
 async function cluster<N extends Node>(
@@ -61,4 +63,4 @@ export const startCluster = (n = 2, opts: ClusterOptions = {}): Promise<Cluster>
 
 /** `n` server processes, for tests that kill, signal or restart nodes. */
 export const startProcessCluster = (n = 2, opts: ClusterOptions = {}): Promise<Cluster<ProcessNode>> =>
-  cluster(startNode, (node) => node.stop("SIGKILL"), n, opts);
+  cluster((env) => startNode(env, undefined, undefined, opts.flags), (node) => node.stop("SIGKILL"), n, opts);

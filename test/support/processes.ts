@@ -20,10 +20,10 @@ export interface ProcessNode extends Node {
 
 /**
  * Starts `node dist/src/main.js` with `env` (PORT=0) and resolves once it logs "listening"; `main` runs another
- * build instead (a before/after comparison in the bench).
+ * build instead (a before/after comparison in the bench), `flags` go to node (e.g. --cpu-prof).
  */
-export function startNode(env: ServerEnv, timeoutMs = 30_000, main = MAIN): Promise<ProcessNode> {
-  const proc = spawn(process.execPath, [main], {
+export function startNode(env: ServerEnv, timeoutMs = 30_000, main = MAIN, flags: string[] = []): Promise<ProcessNode> {
+  const proc = spawn(process.execPath, [...flags, main], {
     cwd: ROOT,
     env: { PATH: CHILD_PATH, PORT: "0", LOG_LEVEL: "info", ...TEST_LIMITS, ...env },
     stdio: ["ignore", "pipe", "pipe"],
