@@ -7,6 +7,7 @@ import type { Engine } from "../engine/engine.js";
 import { toErrorBody } from "../errors.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics.js";
+import { writeBinaryBroadcastsOnce } from "./binary-frames.js";
 import { checkConnectRate, handshakeIp, type SocketCounter } from "./connect-limits.js";
 import { MAX_MESSAGE_BYTES } from "./handler.js";
 import type { AppServer } from "./types.js";
@@ -40,6 +41,7 @@ export function createIo(
   // nothing reads the handshake's HTTP request after the connect (the handshake keeps its auth): let it go
   io.on("connection", (socket) => {
     (socket.conn as { request: unknown }).request = null;
+    writeBinaryBroadcastsOnce(socket);
   });
 
   io.use((socket, next) => {
