@@ -72,8 +72,11 @@ export function createPresence(
 
   async function register(sessionId: string, entry: LocalEntry) {
     const now = Date.now();
-    await store.zadd(keys.index, sessionId, now + INDEX_TTL_MS);
-    if (await store.zadd(keys.sockets(sessionId), entry.member, now + EXPIRY_MS)) {
+    const [, added] = await Promise.all([
+      store.zadd(keys.index, sessionId, now + INDEX_TTL_MS),
+      store.zadd(keys.sockets(sessionId), entry.member, now + EXPIRY_MS),
+    ]);
+    if (added) {
       const count = await store.hincr(keys.users(sessionId), entry.user.userId, 1);
       if (count === 1) {
         io.to(sessionRoom(sessionId))

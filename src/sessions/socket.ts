@@ -1,5 +1,6 @@
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
+import { requireCohortRole } from "../identity/cohort-guard.js";
 import { defineHandler, EMPTY, type EventHandler, type HandlerContext } from "../realtime/handler.js";
 import type { PresenceUser } from "../contract/index.js";
 import type { Awareness } from "./awareness.js";
@@ -48,20 +49,24 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
 
   return [
     defineHandler("session:join", async ({ sessionId }, ctx) => {
-      const { session: found, role } = await sessions.readable(ctx.access, sessionId);
+      // the cohort of a session never changes: the cached one decides membership without a query
+      const info = await cache.get(sessionId);
+      if (!info) throw new AppError("NOT_FOUND", "session not found");
+      const role = await requireCohortRole(core, ctx.access, info.cohortId);
       if (ctx.socket.disconnected) throw new AppError("UNAVAILABLE", "the socket disconnected");
       // join the room before reading the document: an update committed after the read is relayed to us
-      await core.rooms.join(ctx.socket, sessionRoom(sessionId), found.cohortId);
+      await core.rooms.join(ctx.socket, sessionRoom(sessionId), info.cohortId);
       const user: PresenceUser = { userId: ctx.userId, displayName: ctx.access.displayName, role };
-      await presence.join(ctx.socket, sessionId, user);
-      const [state, present, states, messages] = await Promise.all([
+      // everything else at once: each is a round trip, and on a busy node every one waits for the event loop
+      const [session, state, present, states, messages] = await Promise.all([
+        // read now, so the ack shows the status as it is after the join
+        sessions.get(ctx.access, sessionId),
         live.state(sessionId),
-        presence.list(sessionId).catch(() => [] as PresenceUser[]),
+        presence.join(ctx.socket, sessionId, user).then(() => presence.list(sessionId).catch(() => [] as PresenceUser[])),
         awareness.list(sessionId).catch(() => []),
         chat.recent(sessionId, 50),
       ]);
       if (!present.some((p) => p.userId === ctx.userId)) present.push(user);
-      const session = await sessions.get(ctx.access, sessionId);
       return { session, state, presence: present, awareness: states, chat: messages };
     }),
 

@@ -79,7 +79,7 @@ describe("binary broadcasts on every transport", () => {
     for (const r of joined) {
       await eventually(() => expect(r.seen.length, r.name).toBe(sent.length));
       expect(
-        r.seen.map((p) => Buffer.from(p.update).toString("hex")),
+        r.seen.map((p) => Buffer.from(new Uint8Array(p.update)).toString("hex")),
         r.name,
       ).toEqual(sent.map((u) => Buffer.from(u).toString("hex")));
       expect(new Set(r.seen.map((p) => `${p.sessionId} ${p.userId}`)), r.name).toEqual(new Set([`${sessionId} ${mentor.id}`]));

@@ -152,7 +152,10 @@ describe("presence and awareness across two nodes", () => {
     const s1 = await open(stayer, 1);
     for (const s of [v0, v1, s1]) await join(s, id);
     const mentorSocket = await open(mentor, 0);
+    // the victim's sockets have heard the mentor arrive (on node 1 through Redis) before they start listening
+    const arrived = [v0, v1].map((s) => nextEvent(s, "presence:joined", (p) => p.user.userId === mentor.id));
     await join(mentorSocket, id);
+    await Promise.all(arrived);
     const heard = [v0, v1].flatMap((s) =>
       (["chat:message", "awareness:update", "presence:joined", "presence:left"] as const).map((e) => record(s, e)),
     );

@@ -63,4 +63,9 @@ export const startCluster = (n = 2, opts: ClusterOptions = {}): Promise<Cluster>
 
 /** `n` server processes, for tests that kill, signal or restart nodes. */
 export const startProcessCluster = (n = 2, opts: ClusterOptions = {}): Promise<Cluster<ProcessNode>> =>
-  cluster((env) => startNode(env, undefined, undefined, opts.flags), (node) => node.stop("SIGKILL"), n, opts);
+  cluster(
+    (env) => startNode(env, undefined, undefined, opts.flags),
+    (node) => node.stop("SIGKILL"),
+    n,
+    opts,
+  );
