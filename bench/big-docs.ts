@@ -27,7 +27,7 @@ import { benchConfig } from "./config.js";
 import type { FromShard, JoinerSpec, ShardLoad, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
 import { startHealthzProber } from "./lib/healthz-prober.js";
 import { loadAverage, machineJiffies } from "./lib/procs.js";
-import { ackBuckets, serverAcks } from "./lib/server-acks.js";
+import { scrape, serverAcks } from "./lib/server-acks.js";
 import { startStack, type Stack } from "./lib/stack.js";
 
 const { sessions: SESSIONS, members: JOINERS, rate: RATE, shards: SHARDS } = benchConfig;
@@ -219,7 +219,7 @@ export async function runBigDocs() {
     stack.rss("product").forEach((b, i) => (rss[i].before = rss[i].peak = b));
     const rssTimer = setInterval(() => stack.rss("product").forEach((b, i) => (rss[i].peak = Math.max(rss[i].peak, b))), 250);
     const cpuBefore = stack.cpu("product");
-    const acksBefore = await Promise.all(urls.map(ackBuckets));
+    const acksBefore = (await Promise.all(urls.map(scrape))).map((s) => s.acks);
     const machineBefore = machineJiffies();
     const prober = startHealthzProber(urls);
     const at = Date.now() + 300;
@@ -228,7 +228,8 @@ export async function runBigDocs() {
     clearInterval(rssTimer);
     const machineAfter = machineJiffies();
     const cpuAfter = stack.cpu("product");
-    const acksAfter = await Promise.all(urls.map(ackBuckets));
+    const scraped = await Promise.all(urls.map(scrape));
+    const acksAfter = scraped.map((s) => s.acks);
     stack.rss("product").forEach((b, i) => (rss[i].after = b));
     const loadAfter = loadAverage();
 
@@ -287,6 +288,8 @@ export async function runBigDocs() {
         max: round(Math.max(...healthz)),
         over100ms: healthz.filter((h) => h > 100).length,
       },
+      /** Each node's event-loop delay during the load (prom-client's monitorEventLoopDelay, 10 ms resolution). */
+      serverLoopDelayMs: scraped.map((s) => s.loopDelayMs),
       rssMB: rss.map((r) => ({ before: mb(r.before), peak: mb(r.peak), after: mb(r.after) })),
       nodesCpuPercentOfOneCore: cpuAfter.map((c, i) => Math.round(((c - cpuBefore[i]) / loadSeconds) * 100)),
       machineBusyPercent: Math.round(

@@ -3,18 +3,26 @@
 /** Cumulative bucket counts by event and upper bound (seconds, "+Inf" included). */
 export type AckBuckets = Map<string, Map<string, number>>;
 
-export async function ackBuckets(url: string): Promise<AckBuckets> {
+/**
+ * A node's ack buckets and its event-loop delay since the previous scrape (prom-client resets its event-loop
+ * histogram at every collection, so a scrape before the load and one after it bound the load).
+ */
+export async function scrape(url: string): Promise<{ acks: AckBuckets; loopDelayMs: { p99: number; max: number } }> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const out: AckBuckets = new Map();
+  const acks: AckBuckets = new Map();
+  const gauge = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN) * 10_000) / 10;
   for (const line of text.split("\n")) {
     const m = /^cohort_live_ack_duration_seconds_bucket\{(.*)\} (\S+)$/.exec(line);
     const event = m && /event="([^"]+)"/.exec(m[1])?.[1];
     const le = m && /le="([^"]+)"/.exec(m[1])?.[1];
     if (!m || !event || !le) continue;
-    if (!out.has(event)) out.set(event, new Map());
-    out.get(event)!.set(le, Number(m[2]));
+    if (!acks.has(event)) acks.set(event, new Map());
+    acks.get(event)!.set(le, Number(m[2]));
   }
-  return out;
+  return {
+    acks,
+    loopDelayMs: { p99: gauge("nodejs_eventloop_lag_p99_seconds"), max: gauge("nodejs_eventloop_lag_max_seconds") },
+  };
 }
 
 /**
