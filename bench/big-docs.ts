@@ -1,3 +1,4 @@
+import { setPriority } from "node:os";
 /**
  * Scenario "big documents" (`npm run bench -- --scenario big-docs`): two nodes in cluster mode, BENCH_SESSIONS (20)
  * sessions whose documents are about 1 MB each; in every session 5 members type (BENCH_RATE, 500 one-character
@@ -82,6 +83,7 @@ class Shard {
   ) {
     // a larger young generation: the clients allocate fast and would otherwise sit in scavenges on acks they have
     this.child = fork(SHARD, [], { execArgv: [...process.execArgv, "--max-semi-space-size=64"] });
+    if (benchConfig.clientNice !== undefined) setPriority(this.child.pid!, benchConfig.clientNice);
     this.child.on("message", (msg: FromShard) => {
       this.waiting.get(msg.type)?.resolve(msg);
       this.waiting.delete(msg.type);
@@ -275,6 +277,7 @@ export async function runBigDocs() {
       typers: typers.length,
       joiners: joiners.length,
       clientProcesses: SHARDS,
+      clientNice: benchConfig.clientNice ?? 0,
       joins: stats(joinMs),
       updates: { ...stats(updateMs), perSecond: round(updateMs.length / loadSeconds) },
       /** The same acks timed by the servers, from receiving the event to sending its ack (p99 to a bucket bound). */

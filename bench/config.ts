@@ -16,6 +16,8 @@ const schema = z.object({
    */
   BENCH_MIRRORS: count(2),
   BENCH_NODE_OPTIONS: z.string().optional(),
+  /** big-docs: the client processes' nice value (e.g. 10: the servers, PostgreSQL and Redis get the CPU first). */
+  BENCH_CLIENT_NICE: z.coerce.number().int().min(-20).max(19).optional(),
   /** A directory: the server nodes run with --cpu-prof into it (big-docs; `npm run bench -- --prof <dir>`). */
   BENCH_PROF: z.string().optional(),
   /** Set by the bench itself in the client processes it forks. */
@@ -52,6 +54,7 @@ export const benchConfig = {
   /** Extra NODE_OPTIONS for the server nodes, e.g. "--max-old-space-size=512". */
   serverNodeOptions: env.BENCH_NODE_OPTIONS,
   profileDir: env.BENCH_PROF,
+  clientNice: env.BENCH_CLIENT_NICE,
   isShard: env.BENCH_SHARD !== undefined,
   /** The environment a forked client process gets: this one, marked as a shard. */
   shardEnv: { ...process.env, BENCH_SHARD: "1" },
