@@ -1,6 +1,7 @@
 /** Logout-all, password change and admin reset end the user's current access on every node: tokens and sockets. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../support/clusters.js";
+import { describe, expect, it } from "vitest";
+import { clusterForFile } from "../support/file-fixtures.js";
+import type { Cluster } from "../support/clusters.js";
 import { sql } from "../support/databases.js";
 import { adminOf, api, makeUser, type TestUser } from "../support/rest.js";
 import type { Node } from "../support/servers.js";
@@ -35,12 +36,9 @@ describe("ending a user's access (two nodes)", () => {
   let cluster: Cluster;
   let a: Node;
   let b: Node;
-  beforeAll(async () => {
-    cluster = await startCluster(2);
-    [a, b] = cluster.nodes as [Node, Node];
-  });
-  afterAll(async () => {
-    await cluster?.close();
+  clusterForFile(2, (started) => {
+    cluster = started;
+    [a, b] = started.nodes;
   });
 
   for (const how of ["logout-all", "password change"] as const) {

@@ -38,6 +38,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** A page in a new context (a profile of its own) of 1280×900, whose console errors go to a new entry of `errors`. */
+export async function newProfilePage(browser: Browser, errors: string[][]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  errors.push(collectErrors(page));
+  return page;
+}
+
 /** Records the page's console errors and uncaught exceptions (asserted empty by the tests). */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];

@@ -3,7 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { type Cluster, startProcessCluster } from "../support/clusters.js";
 import { type ProcessNode } from "../support/processes.js";
 import { api, makeCohort, makeUser, type TestUser, uniqueEmail } from "../support/rest.js";
-import { collectErrors, launchChromium, screenshot } from "./browser.js";
+import { launchChromium, newProfilePage, screenshot } from "./browser.js";
 import { signIn } from "./web-app.js";
 
 /** A mentor invites through the cohort page; a new person opens the link in their own browser profile and joins. */
@@ -15,12 +15,7 @@ describe("cohort invitations in the web app (Chromium)", () => {
   let cohort: { id: string; name: string };
   const errors: string[][] = [];
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    errors.push(collectErrors(page));
-    return page;
-  }
+  const newPage = () => newProfilePage(browser, errors);
 
   const links = (page: Page) => page.$$eval("#invitations .invite-link", (els) => els.map((e) => (e as HTMLInputElement).value));
 

@@ -6,7 +6,7 @@ import { type Cluster, startProcessCluster } from "../support/clusters.js";
 import { type ProcessNode } from "../support/processes.js";
 import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
 import { eventually, sleep } from "../support/time.js";
-import { collectErrors, launchChromium, screenshot } from "./browser.js";
+import { launchChromium, newProfilePage, screenshot } from "./browser.js";
 import { editorText, signIn } from "./web-app.js";
 
 /** Two people edit a session with the client package; one of them replays its history in the web app. */
@@ -20,12 +20,7 @@ describe("replaying a session's history in the web app (Chromium)", () => {
   const clients: CohortLiveClient[] = [];
   const errors: string[][] = [];
 
-  async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    errors.push(collectErrors(page));
-    return page;
-  }
+  const newPage = () => newProfilePage(browser, errors);
 
   async function join(user: TestUser, sessionId: string): Promise<{ live: LiveSession; text: Y.Text }> {
     const client = new CohortLiveClient({ url: node.url });

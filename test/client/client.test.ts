@@ -5,6 +5,7 @@ import { CohortLiveClient, CohortLiveError, fromBase64, MemoryStorage, type Noti
 import { type Cluster, startProcessCluster } from "../support/clusters.js";
 import { type ProcessNode } from "../support/processes.js";
 import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
 import { eventually } from "../support/time.js";
 
 /** A browser tab's worth of state: a client, and a Y.Doc with its Awareness. */
@@ -26,23 +27,18 @@ describe("cohort-live/client against two nodes", () => {
     clients.push(t.client);
     return t;
   };
-  const liveSession = async (initialCode = "") => {
-    const res = await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Client", language: "js", initialCode },
-    });
-    const id = res.body.session.id as string;
-    await api(cluster.nodes[0], "POST", `/api/sessions/${id}/start`, { token: mentor.accessToken });
-    return id;
-  };
+  const liveSession = (initialCode = "") =>
+    startLiveSession(cluster.nodes[0], mentor, cohortId, { title: "Client", language: "js", initialCode });
   const documentText = async (id: string) =>
     (await api(cluster.nodes[1], "GET", `/api/sessions/${id}/document`, { token: mentor.accessToken })).body.text as string;
 
   beforeAll(async () => {
     cluster = await startProcessCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    learner = await makeUser(cluster.nodes[1], "learner");
-    cohortId = (await makeCohort(cluster.nodes[0], mentor, [learner])).id;
+    ({
+      mentor,
+      learners: [learner],
+      cohortId,
+    } = await makeMentoredCohort(cluster.nodes[0], 1, [cluster.nodes[1]]));
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));

@@ -4,7 +4,8 @@ import * as Y from "yjs";
 import { CohortLiveClient, MemoryStorage } from "cohort-live/client";
 import { type Cluster, startProcessCluster } from "../support/clusters.js";
 import { type ProcessNode } from "../support/processes.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { api, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
 import { JWT_SECRET } from "../support/servers.js";
 import { eventually } from "../support/time.js";
 
@@ -17,9 +18,11 @@ describe("cohort-live/client: token refresh and node restarts", () => {
 
   beforeAll(async () => {
     cluster = await startProcessCluster(2);
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    learner = await makeUser(cluster.nodes[1], "learner");
-    cohortId = (await makeCohort(cluster.nodes[0], mentor, [learner])).id;
+    ({
+      mentor,
+      learners: [learner],
+      cohortId,
+    } = await makeMentoredCohort(cluster.nodes[0], 1, [cluster.nodes[1]]));
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
@@ -53,12 +56,11 @@ describe("cohort-live/client: token refresh and node restarts", () => {
   }, 30_000);
 
   it("a node restarting (SIGTERM, server:draining): the client reconnects, re-joins and sends what was typed meanwhile", async () => {
-    const res = await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Restart", language: "js", initialCode: "a" },
+    const sessionId = await startLiveSession(cluster.nodes[0], mentor, cohortId, {
+      title: "Restart",
+      language: "js",
+      initialCode: "a",
     });
-    const sessionId = res.body.session.id as string;
-    await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken });
 
     const restarting = await cluster.addNode();
     const client = new CohortLiveClient({ url: restarting.url });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startCluster } from "../support/clusters.js";
+import { describe, expect, it } from "vitest";
+import { clusterForFile } from "../support/file-fixtures.js";
 import { adminOf, api, makeCohort, makeUser } from "../support/rest.js";
 import { type Node } from "../support/servers.js";
 
@@ -10,16 +10,9 @@ import { type Node } from "../support/servers.js";
  * then asks node B at once.
  */
 describe("revocation counts from the next request on every node", () => {
-  let cluster: Cluster;
   let a: Node;
   let b: Node;
-  beforeAll(async () => {
-    cluster = await startCluster(2);
-    [a, b] = cluster.nodes as [Node, Node];
-  });
-  afterAll(async () => {
-    await cluster?.close();
-  });
+  clusterForFile(2, ({ nodes }) => ([a, b] = nodes));
 
   const slug = () => `r-${randomBytes(5).toString("hex")}`;
 

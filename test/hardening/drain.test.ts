@@ -7,7 +7,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcessCluster, type Cluster } from "../support/clusters.js";
 import type { ProcessNode } from "../support/processes.js";
-import { api, makeCohort, makeUser } from "../support/rest.js";
+import { api } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
 import { connect, emitAck, nextEvent } from "../support/sockets.js";
 import { DocClient } from "../support/yjs.js";
 
@@ -22,20 +23,12 @@ describe("SIGTERM while clients type and chat", () => {
 
   it("drains, exits 0 within 10 s, loses no acknowledged write, clients carry on with the other node", async () => {
     const [a, b] = cluster.nodes as [ProcessNode, ProcessNode];
-    const mentor = await makeUser(a, "mentor");
-    const learners = await Promise.all([makeUser(a), makeUser(a)]);
-    const cohort = await makeCohort(a, mentor, learners);
-    const session = (
-      await api(a, "POST", `/api/cohorts/${cohort.id}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "S", language: "ts" },
-      })
-    ).body.session;
-    expect((await api(a, "POST", `/api/sessions/${session.id}/start`, { token: mentor.accessToken })).status).toBe(200);
+    const { mentor, learners, cohortId } = await makeMentoredCohort(a, 2);
+    const sessionId = await startLiveSession(a, mentor, cohortId, { title: "S", language: "ts" });
 
     const clients = await Promise.all(
       learners.map(async (user, i) => {
-        const doc = new DocClient(session.id);
+        const doc = new DocClient(sessionId);
         const socket = await connect(a, user.accessToken);
         expect((await doc.join(socket)).ok).toBe(true);
         return { user, doc, socket, tag: `c${i}`, ackedEdits: [] as string[], ackedChats: [] as string[] };
@@ -51,8 +44,8 @@ describe("SIGTERM while clients type and chat", () => {
         const chatId = randomUUID();
         try {
           const [edit, chat] = await Promise.all([
-            emitAck(c.socket, "doc:update", { sessionId: session.id, update }),
-            emitAck(c.socket, "chat:send", { sessionId: session.id, body: mark, clientId: chatId }),
+            emitAck(c.socket, "doc:update", { sessionId, update }),
+            emitAck(c.socket, "chat:send", { sessionId, body: mark, clientId: chatId }),
           ]);
           if (chat.ok) c.ackedChats.push(mark);
           // a refused update (the node draining, or the per-socket rate limit on a fast machine) would leave every
@@ -79,10 +72,10 @@ describe("SIGTERM while clients type and chat", () => {
     for (const c of clients) expect(c.ackedEdits.length).toBeGreaterThan(0);
 
     // every acknowledged edit and message is there, read through the other node
-    const text = (await api(b, "GET", `/api/sessions/${session.id}/document`, { token: mentor.accessToken })).body.text as string;
+    const text = (await api(b, "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken })).body.text as string;
     const bodies = new Set<string>();
     for (let after = ""; ;) {
-      const page = await api(b, "GET", `/api/sessions/${session.id}/chat?limit=200${after && `&after=${after}`}`, {
+      const page = await api(b, "GET", `/api/sessions/${sessionId}/chat?limit=200${after && `&after=${after}`}`, {
         token: mentor.accessToken,
       });
       const messages = page.body.messages as { id: string; body: string }[];
@@ -101,10 +94,8 @@ describe("SIGTERM while clients type and chat", () => {
       const socket = await connect(b, c.user.accessToken);
       expect((await c.doc.join(socket)).ok).toBe(true);
       const update = c.doc.edit((t) => t.insert(0, `[${c.tag}-after]`));
-      expect((await emitAck(socket, "doc:update", { sessionId: session.id, update })).ok).toBe(true);
-      expect((await emitAck(socket, "chat:send", { sessionId: session.id, body: "after", clientId: randomUUID() })).ok).toBe(
-        true,
-      );
+      expect((await emitAck(socket, "doc:update", { sessionId, update })).ok).toBe(true);
+      expect((await emitAck(socket, "chat:send", { sessionId, body: "after", clientId: randomUUID() })).ok).toBe(true);
       socket.close();
     }
   }, 90_000);

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ProcessNode, startNode } from "../support/processes.js";
 import { redisPrefix, TEST_REDIS_URL } from "../support/redis.js";
-import { api, makeCohort, makeUser } from "../support/rest.js";
+import { api } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
 import { JWT_SECRET } from "../support/servers.js";
 import { connect, emitAck } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
@@ -31,18 +32,14 @@ describe("PostgreSQL outage under two nodes (a private cluster)", () => {
 
   it("answers 503 UNAVAILABLE within seconds while it is down, and recovers by itself", async () => {
     const [a, b] = nodes as [ProcessNode, ProcessNode];
-    const mentor = await makeUser(a, "mentor");
-    const learner = await makeUser(a);
-    const cohort = await makeCohort(a, mentor, [learner]);
-    const session = (
-      await api(a, "POST", `/api/cohorts/${cohort.id}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "S", language: "ts" },
-      })
-    ).body.session;
-    expect((await api(a, "POST", `/api/sessions/${session.id}/start`, { token: mentor.accessToken })).status).toBe(200);
+    const {
+      mentor,
+      learners: [learner],
+      cohortId,
+    } = await makeMentoredCohort(a, 1);
+    const sessionId = await startLiveSession(a, mentor, cohortId, { title: "S", language: "ts" });
     const socket = await connect(b, learner.accessToken);
-    expect((await emitAck(socket, "session:join", { sessionId: session.id })).ok).toBe(true);
+    expect((await emitAck(socket, "session:join", { sessionId })).ok).toBe(true);
 
     pg.stop();
     for (const node of [a, b]) {
@@ -53,14 +50,14 @@ describe("PostgreSQL outage under two nodes (a private cluster)", () => {
       });
       expect(write.status).toBe(503);
       expect(write.body.error.code).toBe("UNAVAILABLE");
-      const announce = await api(node, "POST", `/api/cohorts/${cohort.id}/announcements`, {
+      const announce = await api(node, "POST", `/api/cohorts/${cohortId}/announcements`, {
         token: mentor.accessToken,
         body: { title: "t", body: "b" },
       });
       expect([503]).toContain(announce.status);
       expect(Date.now() - started).toBeLessThan(10_000);
     }
-    const chat = await emitAck(socket, "chat:send", { sessionId: session.id, body: "while down", clientId: crypto.randomUUID() });
+    const chat = await emitAck(socket, "chat:send", { sessionId, body: "while down", clientId: crypto.randomUUID() });
     expect(chat.ok).toBe(false);
     expect(["UNAVAILABLE"]).toContain(chat.error?.code);
     expect((await api(a, "GET", "/readyz")).status).toBe(503);
@@ -83,7 +80,7 @@ describe("PostgreSQL outage under two nodes (a private cluster)", () => {
     }
     const after = await eventually(
       async () => {
-        const ack = await emitAck(socket, "chat:send", { sessionId: session.id, body: "back", clientId: crypto.randomUUID() });
+        const ack = await emitAck(socket, "chat:send", { sessionId, body: "back", clientId: crypto.randomUUID() });
         return ack.ok ? ack : null;
       },
       30_000,

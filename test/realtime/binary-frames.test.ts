@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/clusters.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect, emitOk, record } from "../support/sockets.js";
+import type { TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { emitOk, OpenedSockets, record } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
@@ -16,24 +17,16 @@ describe("binary broadcasts on every transport", () => {
   let mentor: TestUser;
   let learners: TestUser[];
   let sessionId: string;
-  const sockets: ClientSocket[] = [];
+  const sockets = new OpenedSockets();
 
   beforeAll(async () => {
     cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    learners = await Promise.all(Array.from({ length: 6 }, () => makeUser(cluster.nodes[0], "learner")));
-    const cohortId = (await makeCohort(cluster.nodes[0], mentor, learners)).id;
-    const created = await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Frames", language: "typescript" },
-    });
-    sessionId = created.body.session.id as string;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
-      200,
-    );
+    const cohort = await makeMentoredCohort(cluster.nodes[0], 6);
+    ({ mentor, learners } = cohort);
+    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, { title: "Frames", language: "typescript" });
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 
@@ -48,8 +41,7 @@ describe("binary broadcasts on every transport", () => {
     ];
     const joined = await Promise.all(
       receivers.map(async (r, i) => {
-        const socket = await connect(cluster.nodes[r.node], learners[i].accessToken, { transports: r.transports });
-        sockets.push(socket);
+        const socket = await sockets.connect(cluster.nodes[r.node], learners[i].accessToken, { transports: r.transports });
         await emitOk(socket, "session:join", { sessionId });
         return { ...r, socket, seen: record(socket, "doc:update") };
       }),
@@ -63,8 +55,7 @@ describe("binary broadcasts on every transport", () => {
     );
 
     const writer = new DocClient(sessionId);
-    const writerSocket = await connect(cluster.nodes[0], mentor.accessToken);
-    sockets.push(writerSocket);
+    const writerSocket = await sockets.connect(cluster.nodes[0], mentor.accessToken);
     await writer.join(writerSocket);
     const sent: Uint8Array[] = [];
     for (const size of [1, 40, 200, 5_000, 70_000, 3, 120_000]) {

@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../support/clusters.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { connect, emitAck, emitOk, record, type ClientSocket } from "../support/sockets.js";
+import type { TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { emitAck, emitOk, OpenedSockets, record } from "../support/sockets.js";
 import { eventually, sleep } from "../support/time.js";
 
 /**
@@ -13,31 +14,21 @@ describe("awareness states stored by the flush, not per relay", () => {
   let cluster: Cluster;
   let mentor: TestUser;
   let users: TestUser[];
-  const sockets: ClientSocket[] = [];
-  const open = async (user: TestUser, node: number) => {
-    const s = await connect(cluster.nodes[node], user.accessToken);
-    sockets.push(s);
-    return s;
-  };
+  let cohortId: string;
+  const sockets = new OpenedSockets();
+  const open = (user: TestUser, node: number) => sockets.connect(cluster.nodes[node], user.accessToken);
 
   beforeAll(async () => {
     cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    users = await Promise.all([0, 1, 2].map(() => makeUser(cluster.nodes[1], "learner")));
+    ({ mentor, learners: users, cohortId } = await makeMentoredCohort(cluster.nodes[0], 3, [cluster.nodes[1]]));
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 
   it("the newest state reaches joins on both nodes; every state is relayed", async () => {
-    const cohortId = (await makeCohort(cluster.nodes[0], mentor, users)).id;
-    const res = await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Awareness store", language: "js" },
-    });
-    const id = res.body.session.id as string;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${id}/start`, { token: mentor.accessToken })).status).toBe(200);
+    const id = await startLiveSession(cluster.nodes[0], mentor, cohortId, { title: "Awareness store", language: "js" });
     const [a, b, c] = users;
     const sender = await open(a, 0);
     const watcher = await open(b, 1);

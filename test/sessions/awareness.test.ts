@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startProcessCluster, type Cluster } from "../support/clusters.js";
 import type { ProcessNode } from "../support/processes.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { connect, emitOk, emitRaw, nextEvent, record, type ClientSocket } from "../support/sockets.js";
+import { api, makeUser, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { connect, emitOk, emitRaw, nextEvent, OpenedSockets, record, type ClientSocket } from "../support/sockets.js";
 import { eventually, sleep } from "../support/time.js";
 
 describe("awareness per connection, across two nodes", () => {
@@ -10,33 +11,19 @@ describe("awareness per connection, across two nodes", () => {
   let mentor: TestUser;
   let users: TestUser[];
   let cohortId: string;
-  const sockets: ClientSocket[] = [];
-  const open = async (user: TestUser, node: number) => {
-    const s = await connect(cluster.nodes[node], user.accessToken);
-    sockets.push(s);
-    return s;
-  };
+  const sockets = new OpenedSockets();
+  const open = (user: TestUser, node: number) => sockets.connect(cluster.nodes[node], user.accessToken);
   const join = (socket: ClientSocket, sessionId: string) => emitOk(socket, "session:join", { sessionId });
-  const liveSession = async () => {
-    const res = await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Awareness", language: "js" },
-    });
-    const id = res.body.session.id as string;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${id}/start`, { token: mentor.accessToken })).status).toBe(200);
-    return id;
-  };
+  const liveSession = () => startLiveSession(cluster.nodes[0], mentor, cohortId, { title: "Awareness", language: "js" });
   // raw: some tests send what the contract refuses
   const send = (s: ClientSocket, payload: Record<string, unknown>) => emitRaw(s, "awareness:update", payload);
 
   beforeAll(async () => {
     cluster = await startProcessCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    users = await Promise.all([0, 1, 2].map(() => makeUser(cluster.nodes[1], "learner")));
-    cohortId = (await makeCohort(cluster.nodes[0], mentor, users)).id;
+    ({ mentor, learners: users, cohortId } = await makeMentoredCohort(cluster.nodes[0], 3, [cluster.nodes[1]]));
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 

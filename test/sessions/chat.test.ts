@@ -1,18 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/clusters.js";
 import { sql } from "../support/databases.js";
-import { api, makeCohort, makeUser, newId, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect, emitAck, emitOk, emitRaw, nextEvent, okAck, record } from "../support/sockets.js";
+import { api, newId, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import {
+  type ClientSocket,
+  connect,
+  emitAck,
+  emitOk,
+  emitRaw,
+  nextEvent,
+  okAck,
+  OpenedSockets,
+  record,
+} from "../support/sockets.js";
 
 describe("session chat", () => {
   let cluster: Cluster;
   let mentor: TestUser;
   let learner: TestUser;
   let sessionId: string;
-  const sockets: ClientSocket[] = [];
+  const sockets = new OpenedSockets();
   const open = async (user: TestUser, node: number) => {
-    const s = await connect(cluster.nodes[node], user.accessToken);
-    sockets.push(s);
+    const s = await sockets.connect(cluster.nodes[node], user.accessToken);
     expect((await emitAck(s, "session:join", { sessionId })).ok).toBe(true);
     return s;
   };
@@ -21,22 +31,15 @@ describe("session chat", () => {
 
   beforeAll(async () => {
     cluster = await startCluster(2);
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    learner = await makeUser(cluster.nodes[1], "learner");
-    const cohort = await makeCohort(cluster.nodes[0], mentor, [learner]);
-    const { session } = (
-      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "Chatty", language: "py" },
-      })
-    ).body;
-    sessionId = session.id;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
-      200,
-    );
+    const cohort = await makeMentoredCohort(cluster.nodes[0], 1, [cluster.nodes[1]]);
+    ({
+      mentor,
+      learners: [learner],
+    } = cohort);
+    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, { title: "Chatty", language: "py" });
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 

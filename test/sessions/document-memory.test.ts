@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startCluster, type Cluster } from "../support/clusters.js";
 import { startPrivateRedis, type PrivateRedis } from "../support/redis.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
+import { api, type TestUser } from "../support/rest.js";
 import type { Node } from "../support/servers.js";
-import { connect, type ClientSocket } from "../support/sockets.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { OpenedSockets } from "../support/sockets.js";
 import { eventually, sleep } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
@@ -19,10 +20,9 @@ describe("each node's in-memory document stays equal to the stored one", () => {
   let mentor: TestUser;
   let users: TestUser[];
   let sessionId: string;
-  const sockets: ClientSocket[] = [];
+  const sockets = new OpenedSockets();
   const client = async (user: TestUser, node: Node) => {
-    const s = await connect(node, user.accessToken);
-    sockets.push(s);
+    const s = await sockets.connect(node, user.accessToken);
     const c = new DocClient(sessionId);
     expect((await c.join(s)).ok).toBe(true);
     return c;
@@ -36,19 +36,16 @@ describe("each node's in-memory document stays equal to the stored one", () => {
   beforeAll(async () => {
     redis = await startPrivateRedis();
     cluster = await startCluster(2, { env: { REDIS_URL: redis.url, SOCKET_RATE_LIMIT: "0" } });
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    users = await Promise.all([0, 1, 2, 3, 4].map(() => makeUser(cluster.nodes[0], "learner")));
-    const cohort = await makeCohort(cluster.nodes[0], mentor, users);
-    sessionId = (
-      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "Memory", language: "ts", initialCode: "// memory\n" },
-      })
-    ).body.session.id;
-    await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken });
+    const cohort = await makeMentoredCohort(cluster.nodes[0], 5);
+    ({ mentor, learners: users } = cohort);
+    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, {
+      title: "Memory",
+      language: "ts",
+      initialCode: "// memory\n",
+    });
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
     await redis?.stop();
   });

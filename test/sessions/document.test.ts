@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { type Cluster, startCluster } from "../support/clusters.js";
 import { sql } from "../support/databases.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect, emitAck, emitRaw, okAck } from "../support/sockets.js";
+import { api, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { emitAck, emitRaw, okAck, OpenedSockets } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
@@ -12,23 +13,18 @@ describe("shared document across two nodes", () => {
   let mentor: TestUser;
   let learners: TestUser[];
   let cohortId: string;
-  const sockets: ClientSocket[] = [];
+  const sockets = new OpenedSockets();
 
-  const open = async (user: TestUser, node = 0) => {
-    const s = await connect(cluster.nodes[node], user.accessToken);
-    sockets.push(s);
-    return s;
-  };
-  const newLiveSession = async (initialCode?: string) => {
-    const created = await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
-      token: mentor.accessToken,
-      body: { title: "Pairing", language: "typescript", ...(initialCode === undefined ? {} : { initialCode }) },
-    });
-    expect(created.status).toBe(201);
-    const id: string = created.body.session.id;
-    expect((await api(cluster.nodes[1], "POST", `/api/sessions/${id}/start`, { token: mentor.accessToken })).status).toBe(200);
-    return id;
-  };
+  const open = (user: TestUser, node = 0) => sockets.connect(cluster.nodes[node], user.accessToken);
+  /** Created through the first node, started through the second. */
+  const newLiveSession = (initialCode?: string) =>
+    startLiveSession(
+      cluster.nodes[0],
+      mentor,
+      cohortId,
+      { title: "Pairing", language: "typescript", ...(initialCode === undefined ? {} : { initialCode }) },
+      cluster.nodes[1],
+    );
   const documentText = async (sessionId: string, node = 0) => {
     const res = await api(cluster.nodes[node], "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
     expect(res.status).toBe(200);
@@ -43,12 +39,10 @@ describe("shared document across two nodes", () => {
 
   beforeAll(async () => {
     cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    learners = await Promise.all(Array.from({ length: 6 }, (_, i) => makeUser(cluster.nodes[i % 2], "learner")));
-    cohortId = (await makeCohort(cluster.nodes[0], mentor, learners)).id;
+    ({ mentor, learners, cohortId } = await makeMentoredCohort(cluster.nodes[0], 6, cluster.nodes));
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 

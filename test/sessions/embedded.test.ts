@@ -2,8 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migratedDataDir } from "../support/databases.js";
 import { embeddedEnv, type ProcessNode, startNode } from "../support/processes.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect, emitOk, nextEvent, okAck } from "../support/sockets.js";
+import { api, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { emitOk, nextEvent, okAck, OpenedSockets } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
@@ -14,25 +15,21 @@ describe("live sessions on one embedded node", () => {
   let mentor: TestUser;
   let learners: TestUser[];
   let sessionId: string;
-  const sockets: ClientSocket[] = [];
+  const sockets = new OpenedSockets();
   beforeAll(async () => {
     dir = await migratedDataDir();
     env = embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0" });
     node = await startNode(env);
-    mentor = await makeUser(node, "mentor");
-    learners = await Promise.all([0, 1, 2].map(() => makeUser(node, "learner")));
-    const cohort = await makeCohort(node, mentor, learners);
-    const { session } = (
-      await api(node, "POST", `/api/cohorts/${cohort.id}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "Embedded", language: "ts", initialCode: "// hi\n" },
-      })
-    ).body;
-    sessionId = session.id;
-    expect((await api(node, "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(200);
+    const cohort = await makeMentoredCohort(node, 3);
+    ({ mentor, learners } = cohort);
+    sessionId = await startLiveSession(node, mentor, cohort.cohortId, {
+      title: "Embedded",
+      language: "ts",
+      initialCode: "// hi\n",
+    });
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await node?.stop("SIGKILL");
     dir?.remove();
   });
@@ -44,8 +41,7 @@ describe("live sessions on one embedded node", () => {
       const clients = await Promise.all(
         learners.map(async (user) => {
           const c = new DocClient(sessionId);
-          const s = await connect(node, user.accessToken);
-          sockets.push(s);
+          const s = await sockets.connect(node, user.accessToken);
           expect((await c.join(s)).ok).toBe(true);
           return c;
         }),
@@ -78,8 +74,7 @@ describe("live sessions on one embedded node", () => {
       const after = await api(node, "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
       expect(after.body.text).toBe(text);
       const reader = new DocClient(sessionId);
-      const s = await connect(node, learners[0].accessToken);
-      sockets.push(s);
+      const s = await sockets.connect(node, learners[0].accessToken);
       const ack = okAck(await reader.join(s));
       expect(reader.text()).toBe(text);
       expect(ack.chat.map((m: { body: string }) => m.body)).toEqual(["embedded chat"]);

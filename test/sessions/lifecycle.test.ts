@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/clusters.js";
 import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect, emitAck, emitOk, nextEvent, okAck } from "../support/sockets.js";
+import { emitAck, emitOk, nextEvent, okAck, OpenedSockets } from "../support/sockets.js";
 import { DocClient } from "../support/yjs.js";
 
 describe("session lifecycle and permissions", () => {
@@ -11,12 +11,8 @@ describe("session lifecycle and permissions", () => {
   let learner: TestUser;
   let outsider: TestUser;
   let cohortId: string;
-  const sockets: ClientSocket[] = [];
-  const open = async (user: TestUser, node = 0) => {
-    const s = await connect(cluster.nodes[node], user.accessToken);
-    sockets.push(s);
-    return s;
-  };
+  const sockets = new OpenedSockets();
+  const open = (user: TestUser, node = 0) => sockets.connect(cluster.nodes[node], user.accessToken);
   const create = (user: TestUser, body: Record<string, unknown> = { title: "Intro", language: "python" }, cohort = cohortId) =>
     api(cluster.nodes[0], "POST", `/api/cohorts/${cohort}/sessions`, { token: user.accessToken, body });
   const transition = (user: TestUser, id: string, to: "start" | "end", node = 0) =>
@@ -33,7 +29,7 @@ describe("session lifecycle and permissions", () => {
     cohortId = (await makeCohort(cluster.nodes[0], mentor, [{ user: coMentor, role: "mentor" }, learner])).id;
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 

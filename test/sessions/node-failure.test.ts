@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startProcessCluster } from "../support/clusters.js";
 import type { ProcessNode } from "../support/processes.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect, emitAck, emitOk, nextEvent } from "../support/sockets.js";
+import { api, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { emitAck, emitOk, nextEvent, OpenedSockets } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
 describe("a node killed with SIGKILL", () => {
   let cluster: Cluster<ProcessNode>;
-  const sockets: ClientSocket[] = [];
+  const sockets = new OpenedSockets();
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 
@@ -20,22 +21,13 @@ describe("a node killed with SIGKILL", () => {
   let sessionId: string;
   beforeAll(async () => {
     cluster = await startProcessCluster(2);
-    [mentor, survivor, ghost] = await Promise.all([
-      makeUser(cluster.nodes[0], "mentor"),
-      makeUser(cluster.nodes[0], "learner"),
-      makeUser(cluster.nodes[1], "learner"),
-    ]);
-    const cohort = await makeCohort(cluster.nodes[0], mentor, [survivor, ghost]);
-    const { session } = (
-      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "Crash", language: "c" },
-      })
-    ).body;
-    sessionId = session.id;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
-      200,
-    );
+    // the survivor registers on the first node, the ghost on the second
+    const cohort = await makeMentoredCohort(cluster.nodes[0], 2, cluster.nodes);
+    ({
+      mentor,
+      learners: [survivor, ghost],
+    } = cohort);
+    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, { title: "Crash", language: "c" });
   });
 
   it(
@@ -43,13 +35,11 @@ describe("a node killed with SIGKILL", () => {
     { timeout: 60_000 },
     async () => {
       const here = new DocClient(sessionId);
-      sockets.push(await connect(cluster.nodes[0], survivor.accessToken));
-      await here.join(sockets[sockets.length - 1]);
+      await here.join(await sockets.connect(cluster.nodes[0], survivor.accessToken));
       // the ghost has two tabs on the node that dies
       const ghostTabs = [new DocClient(sessionId), new DocClient(sessionId)];
       for (const tab of ghostTabs) {
-        const s = await connect(cluster.nodes[1], ghost.accessToken);
-        sockets.push(s);
+        const s = await sockets.connect(cluster.nodes[1], ghost.accessToken);
         expect((await tab.join(s)).ok).toBe(true);
       }
       expect(await emitAck(ghostTabs[0].socket, "awareness:update", { sessionId, state: { cursor: 3 } })).toEqual({ ok: true });
@@ -61,8 +51,7 @@ describe("a node killed with SIGKILL", () => {
       await cluster.nodes[1].stop("SIGKILL");
       expect(await left).toEqual({ sessionId, userId: ghost.id });
 
-      const mentorSocket = await connect(cluster.nodes[0], mentor.accessToken);
-      sockets.push(mentorSocket);
+      const mentorSocket = await sockets.connect(cluster.nodes[0], mentor.accessToken);
       const ack = await emitOk(mentorSocket, "session:join", { sessionId });
       expect(ack.presence.map((p: { userId: string }) => p.userId).sort()).toEqual([mentor.id, survivor.id].sort());
       expect(ack.awareness.some((a: { userId: string }) => a.userId === ghost.id)).toBe(false);

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/clusters.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect, emitAck, emitOk, emitRaw, nextEvent, okAck, record } from "../support/sockets.js";
+import { api, makeCohort, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { type ClientSocket, emitAck, emitOk, emitRaw, nextEvent, okAck, OpenedSockets, record } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 
 describe("presence and awareness across two nodes", () => {
@@ -9,29 +10,14 @@ describe("presence and awareness across two nodes", () => {
   let mentor: TestUser;
   let users: TestUser[];
   let cohortId: string;
-  const sockets: ClientSocket[] = [];
-  const open = async (user: TestUser, node: number) => {
-    const s = await connect(cluster.nodes[node], user.accessToken);
-    sockets.push(s);
-    return s;
-  };
+  const sockets = new OpenedSockets();
+  const open = (user: TestUser, node: number) => sockets.connect(cluster.nodes[node], user.accessToken);
   const join = async (socket: ClientSocket, sessionId: string) => {
     const ack = await emitAck(socket, "session:join", { sessionId });
     expect(ack.ok).toBe(true);
     return okAck(ack);
   };
-  const liveSession = async () => {
-    const { session } = (
-      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohortId}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "Presence", language: "js" },
-      })
-    ).body;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${session.id}/start`, { token: mentor.accessToken })).status).toBe(
-      200,
-    );
-    return session.id as string;
-  };
+  const liveSession = () => startLiveSession(cluster.nodes[0], mentor, cohortId, { title: "Presence", language: "js" });
   const ref = (u: TestUser) => ({ userId: u.id, displayName: u.displayName, role: "learner" });
   const ids = (list: { userId: string }[]) => list.map((p) => p.userId).sort();
   /** The cursor of an awareness state (free-form client data). */
@@ -40,12 +26,10 @@ describe("presence and awareness across two nodes", () => {
 
   beforeAll(async () => {
     cluster = await startCluster(2);
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    users = await Promise.all([0, 1, 2, 3, 4].map(() => makeUser(cluster.nodes[1], "learner")));
-    cohortId = (await makeCohort(cluster.nodes[0], mentor, users)).id;
+    ({ mentor, learners: users, cohortId } = await makeMentoredCohort(cluster.nodes[0], 5, [cluster.nodes[1]]));
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 

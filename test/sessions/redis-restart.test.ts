@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startCluster } from "../support/clusters.js";
 import { type PrivateRedis, startPrivateRedis } from "../support/redis.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect, emitAck } from "../support/sockets.js";
+import type { TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { emitAck, OpenedSockets } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
@@ -12,32 +13,18 @@ describe("live sessions while Redis goes away and comes back empty", () => {
   let mentor: TestUser;
   let users: TestUser[];
   let sessionId: string;
-  const sockets: ClientSocket[] = [];
-  const open = async (user: TestUser, node: number) => {
-    const s = await connect(cluster.nodes[node], user.accessToken);
-    sockets.push(s);
-    return s;
-  };
+  const sockets = new OpenedSockets();
+  const open = (user: TestUser, node: number) => sockets.connect(cluster.nodes[node], user.accessToken);
 
   beforeAll(async () => {
     redis = await startPrivateRedis();
     cluster = await startCluster(2, { env: { REDIS_URL: redis.url } });
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    users = await Promise.all([0, 1, 2, 3].map(() => makeUser(cluster.nodes[0], "learner")));
-    const cohort = await makeCohort(cluster.nodes[0], mentor, users);
-    const { session } = (
-      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "Outage", language: "ts" },
-      })
-    ).body;
-    sessionId = session.id;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
-      200,
-    );
+    const cohort = await makeMentoredCohort(cluster.nodes[0], 4);
+    ({ mentor, learners: users } = cohort);
+    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, { title: "Outage", language: "ts" });
   });
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
     await redis?.stop();
   });

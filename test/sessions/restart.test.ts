@@ -1,15 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Cluster, startProcessCluster } from "../support/clusters.js";
 import type { ProcessNode } from "../support/processes.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { type ClientSocket, connect } from "../support/sockets.js";
+import { api, type TestUser } from "../support/rest.js";
+import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { OpenedSockets } from "../support/sockets.js";
 import { DocClient } from "../support/yjs.js";
 
 describe("restart of every node", () => {
   let cluster: Cluster<ProcessNode>;
-  const sockets: ClientSocket[] = [];
+  const sockets = new OpenedSockets();
   afterAll(async () => {
-    for (const s of sockets) s.close();
+    sockets.closeAll();
     await cluster?.close();
   });
 
@@ -18,27 +19,20 @@ describe("restart of every node", () => {
   let sessionId: string;
   beforeAll(async () => {
     cluster = await startProcessCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    mentor = await makeUser(cluster.nodes[0], "mentor");
-    learners = await Promise.all([0, 1, 2, 3].map((i) => makeUser(cluster.nodes[i % 2], "learner")));
-    const cohort = await makeCohort(cluster.nodes[0], mentor, learners);
-    const { session } = (
-      await api(cluster.nodes[0], "POST", `/api/cohorts/${cohort.id}/sessions`, {
-        token: mentor.accessToken,
-        body: { title: "Durable", language: "ts", initialCode: "start\n" },
-      })
-    ).body;
-    sessionId = session.id;
-    expect((await api(cluster.nodes[0], "POST", `/api/sessions/${sessionId}/start`, { token: mentor.accessToken })).status).toBe(
-      200,
-    );
+    const cohort = await makeMentoredCohort(cluster.nodes[0], 4, cluster.nodes);
+    ({ mentor, learners } = cohort);
+    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, {
+      title: "Durable",
+      language: "ts",
+      initialCode: "start\n",
+    });
   });
 
   it("keeps every acknowledged update, including those acked while the nodes were stopping", { timeout: 90_000 }, async () => {
     const clients = await Promise.all(
       learners.map(async (user, i) => {
         const c = new DocClient(sessionId);
-        const s = await connect(cluster.nodes[i % 2], user.accessToken);
-        sockets.push(s);
+        const s = await sockets.connect(cluster.nodes[i % 2], user.accessToken);
         expect((await c.join(s)).ok).toBe(true);
         return c;
       }),
@@ -80,8 +74,7 @@ describe("restart of every node", () => {
     }
     // a client of the new nodes gets the same document
     const reader = new DocClient(sessionId);
-    const s = await connect(fresh[1], learners[0].accessToken);
-    sockets.push(s);
+    const s = await sockets.connect(fresh[1], learners[0].accessToken);
     await reader.join(s);
     const doc = await api(fresh[0], "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
     expect(reader.text()).toBe(doc.body.text);

@@ -54,6 +54,27 @@ export function connect(
   });
 }
 
+/** The sockets a test file opens (with `connect`), kept to be closed together in its afterAll. */
+export class OpenedSockets {
+  private readonly sockets: ClientSocket[] = [];
+
+  /** `connect`, keeping the socket to close later. */
+  async connect(...args: Parameters<typeof connect>): Promise<ClientSocket> {
+    return this.keep(await connect(...args));
+  }
+
+  /** Keeps a socket opened elsewhere to close later. */
+  keep(socket: ClientSocket): ClientSocket {
+    this.sockets.push(socket);
+    return socket;
+  }
+
+  /** Closes every kept socket. */
+  closeAll(): void {
+    for (const s of this.sockets) s.close();
+  }
+}
+
 /**
  * The socket without its event map: what travels is untyped; the helpers below give it the contract's types at
  * their signatures, so tests need no casts.
