@@ -39,8 +39,11 @@ export interface DocumentStore {
    */
   append(sessionId: string, update: Uint8Array, userId: string): Promise<StoredUpdate>;
   load(sessionId: string): Promise<LoadedDocument>;
-  /** How many log rows the session has: an index-only count, no document bytes move. */
-  count(sessionId: string): Promise<number>;
+  /**
+   * What a node holding every row up to `afterId` lacks, in one statement: the rows after it (oldest first) and how
+   * many rows there are up to it (more than the node holds: a row committed out of id order, see `rowIds`).
+   */
+  after(sessionId: string, afterId: string): Promise<{ upTo: number; rows: LogRow[] }>;
   /** Ids of every log row of the session (no document bytes). */
   rowIds(sessionId: string): Promise<string[]>;
   /** The rows of the session with these ids. */

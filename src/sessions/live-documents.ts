@@ -13,6 +13,8 @@ interface Entry {
   tailBytes: number;
   /** Ids of every log row the entry holds: it equals the stored document when the session has as many rows. */
   ids: Set<string>;
+  /** The largest of `ids` ("0" when none). */
+  maxId: string;
   updatedAt: Date | null;
   lastUsed: number;
   /** Bytes of updates accepted for a write and not yet committed (counted against the size limit). */
@@ -76,6 +78,7 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
       tail,
       tailBytes: tail.reduce((n, u) => n + u.byteLength, 0),
       ids: new Set(loaded.rowIds),
+      maxId: loaded.rowIds.reduce((max, id) => (BigInt(id) > BigInt(max) ? id : max), "0"),
       updatedAt: loaded.updatedAt,
       lastUsed: Date.now(),
       reserved: 0,
@@ -107,6 +110,7 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
   function push(e: Entry, row: StoredUpdate, update: Uint8Array) {
     if (e.ids.has(row.id)) return;
     e.ids.add(row.id);
+    if (BigInt(row.id) > BigInt(e.maxId)) e.maxId = row.id;
     e.tail.push(update);
     e.tailBytes += update.byteLength;
     e.exact = false;
@@ -143,8 +147,12 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
   async function fresh(sessionId: string): Promise<Entry> {
     const e = await entry(sessionId);
     if (!verify) return e;
-    const stored = await store.count(sessionId);
-    if (stored > e.ids.size) {
+    // every id held is at most maxId: the rows after it are missing, and as many rows up to it as held mean no
+    // other row is (one committed out of id order, or applied while the query ran, takes the full comparison)
+    const [maxId, held] = [e.maxId, e.ids.size];
+    const { upTo, rows } = await store.after(sessionId, maxId);
+    for (const row of rows) push(e, row, row.update);
+    if (upTo > held) {
       const missing = (await store.rowIds(sessionId)).filter((id) => !e.ids.has(id));
       for (const row of await store.rows(sessionId, missing)) push(e, row, row.update);
     }

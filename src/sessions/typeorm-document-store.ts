@@ -201,11 +201,20 @@ export function createTypeormDocumentStore(
       return { parts, rowIds: log.map((r) => r.id), updatedAt, logRows: unfolded.length };
     },
 
-    async count(sessionId: string): Promise<number> {
-      const [row] = (await db.query(`SELECT count(*)::int AS n FROM doc_updates WHERE session_id = $1`, [sessionId])) as {
-        n: number | string;
-      }[];
-      return Number(row?.n ?? 0);
+    async after(sessionId: string, afterId: string): Promise<{ upTo: number; rows: LogRow[] }> {
+      // the count row has no id; the rest are the rows after `afterId`
+      const found = (await db.query(
+        `SELECT id::text AS id, update, created_at, NULL::int AS up_to FROM doc_updates WHERE session_id = $1 AND id > $2::bigint
+         UNION ALL
+         SELECT NULL, NULL, NULL, count(*)::int FROM doc_updates WHERE session_id = $1 AND id <= $2::bigint`,
+        [sessionId, afterId],
+      )) as { id: string | null; update: unknown; created_at: Date | string | null; up_to: number | string | null }[];
+      const upTo = Number(found.find((r) => r.id === null)?.up_to ?? 0);
+      const rows = found
+        .filter((r) => r.id !== null)
+        .map((r) => ({ id: r.id!, update: toBytes(r.update), createdAt: new Date(r.created_at!) }))
+        .sort(byId);
+      return { upTo, rows };
     },
 
     async rowIds(sessionId: string): Promise<string[]> {

@@ -207,8 +207,18 @@ describe.each(backends)("DocumentStore on $name", ({ open }) => {
     const stored = await Promise.all(["a", "b", "c"].map((ch) => store.append(id, t.type(ch), userId)));
     expect(new Set(stored.map((s) => s.id)).size).toBe(3);
     for (const s of stored) expect(s.createdAt).toBeInstanceOf(Date);
-    expect(await store.count(id)).toBe(3);
     expect(await store.rowIds(id)).toEqual(stored.map((s) => s.id));
+    // what a node holding the rows up to an id lacks: the rows after it, and how many there are up to it
+    const after = async (afterId: string) => {
+      const { upTo, rows } = await store.after(id, afterId);
+      return { upTo, ids: rows.map((r) => r.id) };
+    };
+    expect(await after("0")).toEqual({ upTo: 0, ids: stored.map((s) => s.id) });
+    expect(await after(stored[1].id)).toEqual({ upTo: 2, ids: [stored[2].id] });
+    expect(await after(stored[2].id)).toEqual({ upTo: 3, ids: [] });
+    const [newest] = (await store.after(id, stored[1].id)).rows;
+    expect(Buffer.from(newest.update).equals(Buffer.from(t.produced[2]))).toBe(true);
+    expect(newest.createdAt).toBeInstanceOf(Date);
     const rows = await store.rows(id, [stored[2].id, stored[0].id]);
     expect(rows.map((r) => r.id)).toEqual([stored[0].id, stored[2].id]);
     expect(Buffer.from(rows[1].update).equals(Buffer.from(t.produced[2]))).toBe(true);

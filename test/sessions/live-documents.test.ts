@@ -50,7 +50,7 @@ describe("live documents on a busy worker pool", () => {
   let db: DataSource;
   let drop: () => Promise<void>;
   const store = () => createTypeormDocumentStore(db, { compactAfter: 1_000_000 });
-  let stores: ReturnType<typeof store>[] = [];
+  const stores: ReturnType<typeof store>[] = [];
 
   beforeAll(async () => {
     const t = await createTestDatabase();
@@ -65,13 +65,15 @@ describe("live documents on a busy worker pool", () => {
     await drop?.();
   });
 
-  it("joins waiting behind a running merge share one merge, each holding every update applied before it asked", async () => {
+  /** A live session whose document starts as "init ", in a store of its own (with the user who wrote it). */
+  async function liveSession(tag: string) {
     const docs = store();
-    stores = [docs];
+    stores.push(docs);
     const [{ id: userId }] = (await db.query(
-      `INSERT INTO users (email, password_hash, display_name) VALUES ('live@cohort.test', 'x', 'Live') RETURNING id`,
+      `INSERT INTO users (email, password_hash, display_name) VALUES ($1, 'x', 'Live') RETURNING id`,
+      [`${tag}@cohort.test`],
     )) as { id: string }[];
-    const [{ id: cohortId }] = (await db.query(`INSERT INTO cohorts (name, slug) VALUES ('Live', 'live') RETURNING id`)) as {
+    const [{ id: cohortId }] = (await db.query(`INSERT INTO cohorts (name, slug) VALUES ($1, $1) RETURNING id`, [tag])) as {
       id: string;
     }[];
     const [{ id: sessionId }] = (await db.query(
@@ -80,6 +82,11 @@ describe("live documents on a busy worker pool", () => {
     )) as { id: string }[];
     const seed = initialUpdate("init ");
     await db.transaction((m) => docs.create(m, sessionId, { update: seed, userId }));
+    return { docs, userId, sessionId, seed };
+  }
+
+  it("joins waiting behind a running merge share one merge, each holding every update applied before it asked", async () => {
+    const { docs, userId, sessionId, seed } = await liveSession("live");
 
     const gate = gatedPool();
     const live = createLiveDocuments({ store: docs, pool: gate.pool, maxBytes: 0, verify: false, localSockets: () => 1 });
@@ -117,5 +124,41 @@ describe("live documents on a busy worker pool", () => {
     expect(gate.merges() - before).toBe(1);
     for (const text of texts) expect(text).toBe("init a b0 b1 b2 b3 b4 ");
     expect(textOf(await live.state(sessionId))).toBe("init a b0 b1 b2 b3 b4 z ");
+  });
+
+  it("in a cluster, a node's answers hold the rows it never applied: newer ones, and one committed out of id order", async () => {
+    const { docs, userId, sessionId, seed } = await liveSession("cluster");
+    const live = createLiveDocuments({ store: docs, pool: inlineDocPool(), maxBytes: 0, verify: true, localSockets: () => 1 });
+    const typist = new Y.Doc();
+    Y.applyUpdate(typist, seed);
+    const edit = (s: string) => {
+      let update: Uint8Array | null = null;
+      typist.once("update", (u: Uint8Array) => (update = u));
+      typist.getText("code").insert(typist.getText("code").length, s);
+      return update!;
+    };
+    expect(textOf(await live.state(sessionId))).toBe("init ");
+
+    // written by another node whose bus message never came
+    await docs.append(sessionId, edit("a "), userId);
+    expect(textOf(await live.state(sessionId))).toBe("init a ");
+
+    // a row whose id was taken before a later row's, committed after that later row was applied here
+    const [{ id: earlierId }] = (await db.query(`SELECT nextval(pg_get_serial_sequence('doc_updates', 'id'))::text AS id`)) as {
+      id: string;
+    }[];
+    const b = edit("b ");
+    const c = edit("c ");
+    const later = await docs.append(sessionId, c, userId);
+    live.apply(sessionId, later, c);
+    await db.query(`INSERT INTO doc_updates (id, session_id, update, user_id) VALUES ($1, $2, $3, $4)`, [
+      earlierId,
+      sessionId,
+      Buffer.from(b),
+      userId,
+    ]);
+    expect(BigInt(earlierId) < BigInt(later.id)).toBe(true);
+    expect(textOf(await live.state(sessionId))).toBe("init a b c ");
+    expect((await live.text(sessionId)).text).toBe("init a b c ");
   });
 });
