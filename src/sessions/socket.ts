@@ -58,11 +58,13 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
       await core.rooms.join(ctx.socket, sessionRoom(sessionId), info.cohortId);
       const user: PresenceUser = { userId: ctx.userId, displayName: ctx.access.displayName, role };
       // everything else at once: each is a round trip, and on a busy node every one waits for the event loop
-      const [session, state, present, states, messages] = await Promise.all([
+      const [session, state, , present, states, messages] = await Promise.all([
         // read now, so the ack shows the status as it is after the join
         sessions.get(ctx.access, sessionId),
         live.state(sessionId),
-        presence.join(ctx.socket, sessionId, user).then(() => presence.list(sessionId).catch(() => [] as PresenceUser[])),
+        presence.join(ctx.socket, sessionId, user),
+        // read alongside the registration: the joining user is added below if the list was read before it
+        presence.list(sessionId).catch(() => [] as PresenceUser[]),
         awareness.list(sessionId).catch(() => []),
         chat.recent(sessionId, 50),
       ]);
