@@ -7,11 +7,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes, clientEventTable, ERROR_STATUS, type RouteDef } from "../../src/contract/index.js";
+import { FUZZ_CASES as CASES, FUZZ_SEED as SEED } from "../env.js";
 import { connect, emitRawWithin, type ClientSocket, type RawAck } from "../support/sockets.js";
 import { ROLES, startWorld, type Role, type World } from "./world.js";
 
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
-const CASES = Number(process.env.FUZZ_CASES ?? 10_000);
 const BATCH = 64;
 const CALL_TIMEOUT_MS = 10_000;
 
