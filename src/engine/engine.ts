@@ -52,6 +52,11 @@ export interface SharedStateStore {
   /** Members with score ≤ maxScore. */
   zrangeByScore(key: string, maxScore: number): Promise<string[]>;
   zmembers(key: string): Promise<string[]>;
+  /**
+   * Adds `member` (score: its expiry in ms) to `key` and, only if it was new, increments `field` of hash `countKey`,
+   * as one atomic step: the new count, or null when the member was already there.
+   */
+  zaddCounted(key: string, member: string, score: number, countKey: string, field: string): Promise<number | null>;
   /** Atomic increment of a hash counter; returns the new value (deletes the field when it reaches ≤ 0). */
   hincr(key: string, field: string, by: number): Promise<number>;
   sadd(key: string, member: string): Promise<void>;

@@ -45,6 +45,9 @@ class MemorySharedState implements SharedStateStore {
   async zmembers(key: string) {
     return [...(this.zsets.get(key)?.keys() ?? [])];
   }
+  async zaddCounted(key: string, member: string, score: number, countKey: string, field: string) {
+    return (await this.zadd(key, member, score)) ? this.hincr(countKey, field, 1) : null;
+  }
   async hincr(key: string, field: string, by: number) {
     const h = this.hash(key);
     const next = Number(h.get(field) ?? 0) + by;

@@ -121,6 +121,21 @@ export function createRedisEngine(opts: { url: string; prefix: string; logger: L
     async zmembers(key) {
       return counted(cmd.zrange(k(key), "0", "-1"));
     },
+    async zaddCounted(key, member, score, countKey, field) {
+      // one round trip, and no moment where the member is in the set but not yet counted
+      const result = await counted(
+        cmd.eval(
+          "if redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) == 1 then return redis.call('HINCRBY', KEYS[2], ARGV[3], 1) end return false",
+          2,
+          k(key),
+          k(countKey),
+          String(score),
+          member,
+          field,
+        ),
+      );
+      return result === null ? null : Number(result);
+    },
     async hincr(key, field, by) {
       // increment and drop the field at zero in one step, so two nodes never both see "last"
       const result = await counted(

@@ -72,17 +72,13 @@ export function createPresence(
 
   async function register(sessionId: string, entry: LocalEntry) {
     const now = Date.now();
-    const [, added] = await Promise.all([
+    const [, count] = await Promise.all([
       store.zadd(keys.index, sessionId, now + INDEX_TTL_MS),
-      store.zadd(keys.sockets(sessionId), entry.member, now + EXPIRY_MS),
+      // the user's socket count goes up only when this socket is new to the session (a repeated join adds nothing)
+      store.zaddCounted(keys.sockets(sessionId), entry.member, now + EXPIRY_MS, keys.users(sessionId), entry.user.userId),
     ]);
-    if (added) {
-      const count = await store.hincr(keys.users(sessionId), entry.user.userId, 1);
-      if (count === 1) {
-        io.to(sessionRoom(sessionId))
-          .except(userRoom(entry.user.userId))
-          .emit("presence:joined", { sessionId, user: entry.user });
-      }
+    if (count === 1) {
+      io.to(sessionRoom(sessionId)).except(userRoom(entry.user.userId)).emit("presence:joined", { sessionId, user: entry.user });
     }
     entry.state = "registered";
   }
