@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../support/clusters.js";
-import { startPrivateRedis, type PrivateRedis } from "../support/redis.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { privateRedisSessionClusterForFile } from "../support/file-fixtures.js";
 import { api, type TestUser } from "../support/rest.js";
 import type { Node } from "../support/servers.js";
-import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
 import { OpenedSockets } from "../support/sockets.js";
 import { eventually, sleep } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
@@ -15,45 +13,31 @@ async function gauge(node: Node, name: string): Promise<number> {
 }
 
 describe("each node's in-memory document stays equal to the stored one", () => {
-  let redis: PrivateRedis;
-  let cluster: Cluster;
-  let mentor: TestUser;
-  let users: TestUser[];
-  let sessionId: string;
+  const world = privateRedisSessionClusterForFile(2, {
+    cluster: { env: { SOCKET_RATE_LIMIT: "0" } },
+    learners: 5,
+    session: { title: "Memory", language: "ts", initialCode: "// memory\n" },
+  });
   const sockets = new OpenedSockets();
   const client = async (user: TestUser, node: Node) => {
     const s = await sockets.connect(node, user.accessToken);
-    const c = new DocClient(sessionId);
+    const c = new DocClient(world.sessionId);
     expect((await c.join(s)).ok).toBe(true);
     return c;
   };
   const stored = async (node: Node) => {
-    const res = await api(node, "GET", `/api/sessions/${sessionId}/document`, { token: mentor.accessToken });
+    const res = await api(node, "GET", `/api/sessions/${world.sessionId}/document`, { token: world.mentor.accessToken });
     expect(res.status).toBe(200);
     return res.body.text as string;
   };
 
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    cluster = await startCluster(2, { env: { REDIS_URL: redis.url, SOCKET_RATE_LIMIT: "0" } });
-    const cohort = await makeMentoredCohort(cluster.nodes[0], 5);
-    ({ mentor, learners: users } = cohort);
-    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, {
-      title: "Memory",
-      language: "ts",
-      initialCode: "// memory\n",
-    });
-  });
-  afterAll(async () => {
-    sockets.closeAll();
-    await cluster?.close();
-    await redis?.stop();
-  });
+  afterAll(() => sockets.closeAll());
 
   it(
     "after a Redis outage and after a node restart, joins and GET …/document hold every acknowledged update",
     { timeout: 120_000 },
     async () => {
+      const { cluster, learners: users, redis } = world;
       const [first, second] = cluster.nodes;
       const a = await client(users[0], first);
       const b = await client(users[1], second);

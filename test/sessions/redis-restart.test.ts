@@ -1,39 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startCluster } from "../support/clusters.js";
-import { type PrivateRedis, startPrivateRedis } from "../support/redis.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { privateRedisSessionClusterForFile } from "../support/file-fixtures.js";
 import type { TestUser } from "../support/rest.js";
-import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
 import { emitAck, OpenedSockets } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
 describe("live sessions while Redis goes away and comes back empty", () => {
-  let redis: PrivateRedis;
-  let cluster: Cluster;
-  let mentor: TestUser;
-  let users: TestUser[];
-  let sessionId: string;
+  const world = privateRedisSessionClusterForFile(2, { learners: 4, session: { title: "Outage", language: "ts" } });
   const sockets = new OpenedSockets();
-  const open = (user: TestUser, node: number) => sockets.connect(cluster.nodes[node], user.accessToken);
-
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    cluster = await startCluster(2, { env: { REDIS_URL: redis.url } });
-    const cohort = await makeMentoredCohort(cluster.nodes[0], 4);
-    ({ mentor, learners: users } = cohort);
-    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, { title: "Outage", language: "ts" });
-  });
-  afterAll(async () => {
-    sockets.closeAll();
-    await cluster?.close();
-    await redis?.stop();
-  });
+  const open = (user: TestUser, node: number) => sockets.connect(world.cluster.nodes[node], user.accessToken);
+  afterAll(() => sockets.closeAll());
 
   it(
     "documents stay writable and durable without Redis; presence and awareness come back by themselves",
     { timeout: 90_000 },
     async () => {
-      const [a, b, c, d] = users;
+      const {
+        learners: [a, b, c, d],
+        sessionId,
+        redis,
+      } = world;
       const docA = new DocClient(sessionId);
       const docB = new DocClient(sessionId);
       await docA.join(await open(a, 0));
