@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { Awareness } from "y-protocols/awareness";
 import { CohortLiveClient, CohortLiveError, fromBase64, MemoryStorage, type Notification } from "cohort-live/client";
-import { type Cluster, startProcessCluster } from "../support/clusters.js";
-import { type ProcessNode } from "../support/processes.js";
-import { api, makeCohort, makeUser, type TestUser } from "../support/rest.js";
-import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { startProcessCluster } from "../support/clusters.js";
+import { cohortClusterForFile } from "../support/file-fixtures.js";
+import { api, makeCohort, makeUser } from "../support/rest.js";
+import { startLiveSession } from "../support/sessions.js";
 import { eventually } from "../support/time.js";
 
 /** A browser tab's worth of state: a client, and a Y.Doc with its Awareness. */
@@ -17,35 +17,29 @@ function tab(url: string, storage = new MemoryStorage()) {
 }
 
 describe("cohort-live/client against two nodes", () => {
-  let cluster: Cluster<ProcessNode>;
-  let mentor: TestUser;
-  let learner: TestUser;
-  let cohortId: string;
+  const world = cohortClusterForFile(startProcessCluster, 2, {
+    cluster: { env: { SOCKET_RATE_LIMIT: "0" } },
+    learners: 1,
+    learnersOn: [1],
+  });
   const clients: CohortLiveClient[] = [];
   const open = (node: number, storage?: MemoryStorage) => {
-    const t = tab(cluster.nodes[node].url, storage);
+    const t = tab(world.cluster.nodes[node].url, storage);
     clients.push(t.client);
     return t;
   };
   const liveSession = (initialCode = "") =>
-    startLiveSession(cluster.nodes[0], mentor, cohortId, { title: "Client", language: "js", initialCode });
-  const documentText = async (id: string) =>
-    (await api(cluster.nodes[1], "GET", `/api/sessions/${id}/document`, { token: mentor.accessToken })).body.text as string;
-
-  beforeAll(async () => {
-    cluster = await startProcessCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    ({
-      mentor,
-      learners: [learner],
-      cohortId,
-    } = await makeMentoredCohort(cluster.nodes[0], 1, [cluster.nodes[1]]));
-  });
+    startLiveSession(world.cluster.nodes[0], world.mentor, world.cohortId, { title: "Client", language: "js", initialCode });
+  const documentText = async (id: string) => {
+    const res = await api(world.cluster.nodes[1], "GET", `/api/sessions/${id}/document`, { token: world.mentor.accessToken });
+    return res.body.text as string;
+  };
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await cluster?.close();
   });
 
   it("register, login, user, request; a refusal throws CohortLiveError {status, code, message}", async () => {
+    const { cohortId } = world;
     const { client } = open(0);
     const email = `client-${Date.now()}@cohort.test`;
     const user = await client.register({ email, password: "password-123", displayName: "Client User" });
@@ -69,6 +63,8 @@ describe("cohort-live/client against two nodes", () => {
   });
 
   it("two tabs sharing one storage refresh concurrently without presenting one refresh token twice", async () => {
+    const { cluster } = world;
+    const [learner] = world.learners;
     const storage = new MemoryStorage();
     const a = open(0, storage).client;
     const b = open(0, storage).client; // two tabs of one origin
@@ -84,6 +80,8 @@ describe("cohort-live/client against two nodes", () => {
   });
 
   it("two clients on two nodes co-edit a Y.Doc; awareness states keyed by clientID, removed when a tab leaves", async () => {
+    const { mentor } = world;
+    const [learner] = world.learners;
     const id = await liveSession("start\n");
     const m = open(0);
     const l = open(1);
@@ -118,6 +116,8 @@ describe("cohort-live/client against two nodes", () => {
   });
 
   it("sessionHistory pages through the whole history, which rebuilds the document; sessionAuthors counts each author's", async () => {
+    const { mentor } = world;
+    const [learner] = world.learners;
     const id = await liveSession("one\n");
     const m = open(0);
     const l = open(1);
@@ -150,6 +150,8 @@ describe("cohort-live/client against two nodes", () => {
   });
 
   it("offline edits on both sides converge after the reconnect (doc:sync both ways)", async () => {
+    const { mentor } = world;
+    const [learner] = world.learners;
     const id = await liveSession("base");
     const m = open(0);
     const l = open(1);
@@ -182,6 +184,8 @@ describe("cohort-live/client against two nodes", () => {
   });
 
   it("notifications: live, and what came while disconnected is caught up after the reconnect", async () => {
+    const { cluster, mentor, cohortId } = world;
+    const [learner] = world.learners;
     const l = open(1);
     await l.client.login({ email: learner.email, password: learner.password });
     const got: Notification[] = [];
@@ -205,6 +209,8 @@ describe("cohort-live/client against two nodes", () => {
   });
 
   it("joining a session of another cohort is refused with the ack's error", async () => {
+    const { cluster } = world;
+    const [learner] = world.learners;
     const outsider = await makeUser(cluster.nodes[0], "mentor");
     const otherCohort = await makeCohort(cluster.nodes[0], outsider);
     const res = await api(cluster.nodes[0], "POST", `/api/cohorts/${otherCohort.id}/sessions`, {

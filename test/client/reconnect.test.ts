@@ -1,35 +1,24 @@
 import jwt from "jsonwebtoken";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { CohortLiveClient, MemoryStorage } from "cohort-live/client";
-import { type Cluster, startProcessCluster } from "../support/clusters.js";
-import { type ProcessNode } from "../support/processes.js";
-import { api, type TestUser } from "../support/rest.js";
-import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { startProcessCluster } from "../support/clusters.js";
+import { cohortClusterForFile } from "../support/file-fixtures.js";
+import { api } from "../support/rest.js";
+import { startLiveSession } from "../support/sessions.js";
 import { JWT_SECRET } from "../support/servers.js";
 import { eventually } from "../support/time.js";
 
 describe("cohort-live/client: token refresh and node restarts", () => {
-  let cluster: Cluster<ProcessNode>;
-  let mentor: TestUser;
-  let learner: TestUser;
-  let cohortId: string;
+  const world = cohortClusterForFile(startProcessCluster, 2, { learners: 1, learnersOn: [1] });
   const clients: CohortLiveClient[] = [];
-
-  beforeAll(async () => {
-    cluster = await startProcessCluster(2);
-    ({
-      mentor,
-      learners: [learner],
-      cohortId,
-    } = await makeMentoredCohort(cluster.nodes[0], 1, [cluster.nodes[1]]));
-  });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    await cluster?.close();
   });
 
   it("refreshes an access token before it expires and hands the new one to the connected socket", async () => {
+    const { cluster } = world;
+    const [learner] = world.learners;
     const node = cluster.nodes[1];
     const storage = new MemoryStorage();
     // an access token with 65 s left: due for refresh (a minute before expiry) in about 5 s
@@ -56,6 +45,8 @@ describe("cohort-live/client: token refresh and node restarts", () => {
   }, 30_000);
 
   it("a node restarting (SIGTERM, server:draining): the client reconnects, re-joins and sends what was typed meanwhile", async () => {
+    const { cluster, mentor, cohortId } = world;
+    const [learner] = world.learners;
     const sessionId = await startLiveSession(cluster.nodes[0], mentor, cohortId, {
       title: "Restart",
       language: "js",
