@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCluster, type Cluster } from "../support/clusters.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { startCluster } from "../support/clusters.js";
+import { cohortClusterForFile } from "../support/file-fixtures.js";
 import type { TestUser } from "../support/rest.js";
-import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { startLiveSession } from "../support/sessions.js";
 import { emitAck, emitOk, OpenedSockets, record } from "../support/sockets.js";
 import { eventually, sleep } from "../support/time.js";
 
@@ -11,23 +12,17 @@ import { eventually, sleep } from "../support/time.js";
  * on the sender's node sees the newest state at once, a join on another node within the flush interval.
  */
 describe("awareness states stored by the flush, not per relay", () => {
-  let cluster: Cluster;
-  let mentor: TestUser;
-  let users: TestUser[];
-  let cohortId: string;
+  const world = cohortClusterForFile(startCluster, 2, {
+    cluster: { env: { SOCKET_RATE_LIMIT: "0" } },
+    learners: 3,
+    learnersOn: [1],
+  });
   const sockets = new OpenedSockets();
-  const open = (user: TestUser, node: number) => sockets.connect(cluster.nodes[node], user.accessToken);
-
-  beforeAll(async () => {
-    cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    ({ mentor, learners: users, cohortId } = await makeMentoredCohort(cluster.nodes[0], 3, [cluster.nodes[1]]));
-  });
-  afterAll(async () => {
-    sockets.closeAll();
-    await cluster?.close();
-  });
+  const open = (user: TestUser, node: number) => sockets.connect(world.cluster.nodes[node], user.accessToken);
+  afterAll(() => sockets.closeAll());
 
   it("the newest state reaches joins on both nodes; every state is relayed", async () => {
+    const { cluster, mentor, learners: users, cohortId } = world;
     const id = await startLiveSession(cluster.nodes[0], mentor, cohortId, { title: "Awareness store", language: "js" });
     const [a, b, c] = users;
     const sender = await open(a, 0);

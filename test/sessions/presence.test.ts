@@ -1,39 +1,32 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startCluster } from "../support/clusters.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { startCluster } from "../support/clusters.js";
+import { cohortClusterForFile } from "../support/file-fixtures.js";
 import { api, makeCohort, type TestUser } from "../support/rest.js";
-import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { startLiveSession } from "../support/sessions.js";
 import { type ClientSocket, emitAck, emitOk, emitRaw, nextEvent, okAck, OpenedSockets, record } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 
 describe("presence and awareness across two nodes", () => {
-  let cluster: Cluster;
-  let mentor: TestUser;
-  let users: TestUser[];
-  let cohortId: string;
+  const world = cohortClusterForFile(startCluster, 2, { learners: 5, learnersOn: [1] });
   const sockets = new OpenedSockets();
-  const open = (user: TestUser, node: number) => sockets.connect(cluster.nodes[node], user.accessToken);
+  const open = (user: TestUser, node: number) => sockets.connect(world.cluster.nodes[node], user.accessToken);
   const join = async (socket: ClientSocket, sessionId: string) => {
     const ack = await emitAck(socket, "session:join", { sessionId });
     expect(ack.ok).toBe(true);
     return okAck(ack);
   };
-  const liveSession = () => startLiveSession(cluster.nodes[0], mentor, cohortId, { title: "Presence", language: "js" });
+  const liveSession = () =>
+    startLiveSession(world.cluster.nodes[0], world.mentor, world.cohortId, { title: "Presence", language: "js" });
   const ref = (u: TestUser) => ({ userId: u.id, displayName: u.displayName, role: "learner" });
   const ids = (list: { userId: string }[]) => list.map((p) => p.userId).sort();
   /** The cursor of an awareness state (free-form client data). */
   const cursorOf = (state: unknown) =>
     typeof state === "object" && state !== null && "cursor" in state ? state.cursor : undefined;
 
-  beforeAll(async () => {
-    cluster = await startCluster(2);
-    ({ mentor, learners: users, cohortId } = await makeMentoredCohort(cluster.nodes[0], 5, [cluster.nodes[1]]));
-  });
-  afterAll(async () => {
-    sockets.closeAll();
-    await cluster?.close();
-  });
+  afterAll(() => sockets.closeAll());
 
   it("per-user presence with two tabs on two nodes: joined once, left after the last tab, never to oneself", async () => {
+    const { learners: users } = world;
     const id = await liveSession();
     const [a, b, c, d] = users;
     const a1 = await open(a, 0);
@@ -77,6 +70,7 @@ describe("presence and awareness across two nodes", () => {
   });
 
   it("awareness: relayed to the others (the sender's other tab too), throttled, in the join ack, gone when the user leaves", async () => {
+    const { learners: users } = world;
     const id = await liveSession();
     const [a, b, c] = users;
     const a1 = await open(a, 0);
@@ -127,6 +121,7 @@ describe("presence and awareness across two nodes", () => {
   });
 
   it("a removed member's sockets leave the session on both nodes: no more events, presence gone, writes refused", async () => {
+    const { cluster, mentor, learners: users, cohortId } = world;
     const id = await liveSession();
     const [, , , victim, stayer] = users;
     // a second cohort the victim stays in, whose announcements serve as an ordered marker
