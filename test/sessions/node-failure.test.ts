@@ -1,39 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startProcessCluster } from "../support/clusters.js";
-import type { ProcessNode } from "../support/processes.js";
-import { api, type TestUser } from "../support/rest.js";
-import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { startProcessCluster } from "../support/clusters.js";
+import { liveSessionClusterForFile } from "../support/file-fixtures.js";
+import { api } from "../support/rest.js";
 import { emitAck, emitOk, nextEvent, OpenedSockets } from "../support/sockets.js";
 import { eventually } from "../support/time.js";
 import { DocClient } from "../support/yjs.js";
 
 describe("a node killed with SIGKILL", () => {
-  let cluster: Cluster<ProcessNode>;
+  // the survivor registers on the first node, the ghost on the second
+  const world = liveSessionClusterForFile(startProcessCluster, 2, {
+    learners: 2,
+    learnersOn: [0, 1],
+    session: { title: "Crash", language: "c" },
+  });
   const sockets = new OpenedSockets();
-  afterAll(async () => {
-    sockets.closeAll();
-    await cluster?.close();
-  });
-
-  let mentor: TestUser;
-  let survivor: TestUser;
-  let ghost: TestUser;
-  let sessionId: string;
-  beforeAll(async () => {
-    cluster = await startProcessCluster(2);
-    // the survivor registers on the first node, the ghost on the second
-    const cohort = await makeMentoredCohort(cluster.nodes[0], 2, cluster.nodes);
-    ({
-      mentor,
-      learners: [survivor, ghost],
-    } = cohort);
-    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, { title: "Crash", language: "c" });
-  });
+  afterAll(() => sockets.closeAll());
 
   it(
     "its users get presence:left from the survivor within 30 s, and the document keeps working",
     { timeout: 60_000 },
     async () => {
+      const { cluster, mentor, sessionId } = world;
+      const [survivor, ghost] = world.learners;
       const here = new DocClient(sessionId);
       await here.join(await sockets.connect(cluster.nodes[0], survivor.accessToken));
       // the ghost has two tabs on the node that dies

@@ -1,34 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Cluster, startProcessCluster } from "../support/clusters.js";
-import type { ProcessNode } from "../support/processes.js";
-import { api, type TestUser } from "../support/rest.js";
-import { makeMentoredCohort, startLiveSession } from "../support/sessions.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { startProcessCluster } from "../support/clusters.js";
+import { liveSessionClusterForFile } from "../support/file-fixtures.js";
+import { api } from "../support/rest.js";
 import { OpenedSockets } from "../support/sockets.js";
 import { DocClient } from "../support/yjs.js";
 
 describe("restart of every node", () => {
-  let cluster: Cluster<ProcessNode>;
+  const world = liveSessionClusterForFile(startProcessCluster, 2, {
+    cluster: { env: { SOCKET_RATE_LIMIT: "0" } },
+    learners: 4,
+    learnersOn: [0, 1],
+    session: { title: "Durable", language: "ts", initialCode: "start\n" },
+  });
   const sockets = new OpenedSockets();
-  afterAll(async () => {
-    sockets.closeAll();
-    await cluster?.close();
-  });
-
-  let mentor: TestUser;
-  let learners: TestUser[];
-  let sessionId: string;
-  beforeAll(async () => {
-    cluster = await startProcessCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
-    const cohort = await makeMentoredCohort(cluster.nodes[0], 4, cluster.nodes);
-    ({ mentor, learners } = cohort);
-    sessionId = await startLiveSession(cluster.nodes[0], mentor, cohort.cohortId, {
-      title: "Durable",
-      language: "ts",
-      initialCode: "start\n",
-    });
-  });
+  afterAll(() => sockets.closeAll());
 
   it("keeps every acknowledged update, including those acked while the nodes were stopping", { timeout: 90_000 }, async () => {
+    const { cluster, mentor, learners, sessionId } = world;
     const clients = await Promise.all(
       learners.map(async (user, i) => {
         const c = new DocClient(sessionId);
