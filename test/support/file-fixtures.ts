@@ -40,6 +40,7 @@ export interface PrivateRedisSessionCluster extends LiveSessionCluster {
   readonly redis: PrivateRedis;
 }
 
+/** What a `CohortCluster` is asked for: its cluster's options and the cohort's learners. */
 export interface CohortOptions {
   /** How many learners the cohort has. */
   learners: number;
@@ -54,6 +55,7 @@ export interface LiveSessionOptions extends CohortOptions {
   session: NewSession;
 }
 
+/** Everything any of the fixtures below asks `worldForFile` for. */
 interface WorldPlan<N extends Node> extends CohortOptions {
   start: StartCluster<N>;
   nodes: number;
