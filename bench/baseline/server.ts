@@ -12,27 +12,33 @@ import jwt from "jsonwebtoken";
 import pg from "pg";
 import { Server, type Socket } from "socket.io";
 import * as Y from "yjs";
+import { z } from "zod";
 
-const env = (name: string) => {
-  const v = process.env[name];
-  if (!v) throw new Error(`${name} is required`);
-  return v;
-};
+/** Its settings, parsed once from the environment. */
+const env = z
+  .object({
+    DATABASE_URL: z.string().min(1),
+    REDIS_URL: z.string().min(1),
+    JWT_SECRET: z.string().min(1),
+    REDIS_PREFIX: z.string().default("baseline:"),
+    PORT: z.coerce.number().int().nonnegative().default(0),
+  })
+  .parse(process.env);
 
 type Ack = (response: Record<string, unknown>) => void;
 interface SessionPayload {
   sessionId: string;
 }
 
-const db = new pg.Pool({ connectionString: env("DATABASE_URL"), max: 10 });
-const pub = new Redis(env("REDIS_URL"));
+const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 10 });
+const pub = new Redis(env.REDIS_URL);
 const sub = pub.duplicate();
-const secret = env("JWT_SECRET");
+const secret = env.JWT_SECRET;
 const http = createServer((req, res) => {
   res.writeHead(req.url === "/health" ? 200 : 404).end();
 });
 const io = new Server(http, {
-  adapter: createAdapter(pub, sub, { key: `${process.env.REDIS_PREFIX ?? "baseline:"}socket.io` }),
+  adapter: createAdapter(pub, sub, { key: `${env.REDIS_PREFIX}socket.io` }),
 });
 const room = (sessionId: string) => `session:${sessionId}`;
 
@@ -97,7 +103,7 @@ io.on("connection", (socket) => {
   });
 });
 
-http.listen(Number(process.env.PORT ?? 0), "127.0.0.1", () => {
+http.listen(env.PORT, "127.0.0.1", () => {
   const address = http.address();
   const port = typeof address === "object" && address ? address.port : 0;
   console.log(JSON.stringify({ msg: "listening", port }));

@@ -1,5 +1,5 @@
 import { In, type EntityManager, type QueryDeepPartialEntity } from "typeorm";
-import { LiveSession, type LiveSessionStatus } from "../../entities/index.js";
+import { type CohortRole, LiveSession, type LiveSessionStatus } from "../../entities/index.js";
 import type { UserAccess } from "../identity/access.js";
 import { requireCohortRole } from "../identity/cohort-guard.js";
 import type { Core } from "../core.js";
@@ -86,6 +86,16 @@ export function createSessionService(
 
   return {
     readable,
+
+    /**
+     * The caller's role in the session's cohort, decided from the session cache (a session's cohort never
+     * changes, so no query): unknown session → 404, non-member → 403.
+     */
+    async membership(access: UserAccess, sessionId: string): Promise<{ cohortId: string; role: CohortRole }> {
+      const info = await cache.get(sessionId);
+      if (!info) throw new AppError("NOT_FOUND", "session not found");
+      return { cohortId: info.cohortId, role: await requireCohortRole(core, access, info.cohortId) };
+    },
 
     async create(
       access: UserAccess,

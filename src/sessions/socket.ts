@@ -1,6 +1,5 @@
 import type { Core } from "../core.js";
 import { AppError } from "../errors.js";
-import { requireCohortRole } from "../identity/cohort-guard.js";
 import { defineHandler, EMPTY, type EventHandler, type HandlerContext } from "../realtime/handler.js";
 import type { PresenceUser } from "../contract/index.js";
 import type { Awareness } from "./awareness.js";
@@ -49,13 +48,10 @@ export function sessionHandlers(core: Core, deps: SessionSocketDeps): EventHandl
 
   return [
     defineHandler("session:join", async ({ sessionId }, ctx) => {
-      // the cohort of a session never changes: the cached one decides membership without a query
-      const info = await cache.get(sessionId);
-      if (!info) throw new AppError("NOT_FOUND", "session not found");
-      const role = await requireCohortRole(core, ctx.access, info.cohortId);
+      const { cohortId, role } = await sessions.membership(ctx.access, sessionId);
       if (ctx.socket.disconnected) throw new AppError("UNAVAILABLE", "the socket disconnected");
       // join the room before reading the document: an update committed after the read is relayed to us
-      await core.rooms.join(ctx.socket, sessionRoom(sessionId), info.cohortId);
+      await core.rooms.join(ctx.socket, sessionRoom(sessionId), cohortId);
       const user: PresenceUser = { userId: ctx.userId, displayName: ctx.access.displayName, role };
       // everything else at once: each is a round trip, and on a busy node every one waits for the event loop
       const [session, state, , present, states, messages] = await Promise.all([
