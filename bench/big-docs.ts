@@ -25,7 +25,7 @@ import * as Y from "yjs";
 import { api } from "../test/support/rest.js";
 import { connect, emitAck } from "../test/support/sockets.js";
 import { benchConfig } from "./config.js";
-import type { FromShard, JoinerSpec, ShardLoad, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
+import type { FromShard, JoinerSpec, ShardLoad, ShardSettled, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
 import { startHealthzProber } from "./lib/healthz-prober.js";
 import { loadAverage, machineJiffies } from "./lib/procs.js";
 import { scrape, serverAcks } from "./lib/server-acks.js";
@@ -82,7 +82,14 @@ class Shard {
     readonly joiners: JoinerSpec[],
   ) {
     // a larger young generation: the clients allocate fast and would otherwise sit in scavenges on acks they have
-    this.child = fork(SHARD, [], { execArgv: [...process.execArgv, "--max-semi-space-size=64"] });
+    const prof = benchConfig.clientProfileDir;
+    this.child = fork(SHARD, [], {
+      execArgv: [
+        ...process.execArgv,
+        "--max-semi-space-size=64",
+        ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${resolve(prof)}`] : []),
+      ],
+    });
     if (benchConfig.clientNice !== undefined) setPriority(this.child.pid!, benchConfig.clientNice);
     this.child.on("message", (msg: FromShard) => {
       this.waiting.get(msg.type)?.resolve(msg);
@@ -155,6 +162,44 @@ async function storedTexts(urls: string[], sessions: { id: string; mentor: { tok
   );
 }
 
+/**
+ * Every mirrored joiner's document against the stored one, and every typer's acknowledged updates looked for in
+ * the stored text.
+ */
+async function convergence(
+  urls: string[],
+  sessions: { id: string; mentor: { token: string } }[],
+  shards: Shard[],
+  reports: ShardLoad[],
+  settled: ShardSettled[],
+) {
+  const textsAfter = await storedTexts(urls, sessions);
+  const texts = new Map(sessions.map((s, i) => [s.id, textsAfter[i]]));
+  const stored = new Map(sessions.map((s, i) => [s.id, sha1(textsAfter[i])]));
+  const docs = settled.flatMap((r) => r.docs);
+  // only the mirroring joiners report documents (the others counted bytes)
+  const diverged = docs.filter((d) => d.sha1 !== stored.get(d.sessionId)).length;
+  // a typer's later updates build on its earlier ones: after a refused or timed-out update, Yjs holds the rest
+  // as pending, so only typers without a failure are checked: their letter appears once per acknowledged update
+  let lost = 0;
+  let checkedTypers = 0;
+  shards.forEach((sh, k) =>
+    sh.typers.forEach((t, i) => {
+      if (reports[k].failed[i] > 0) return;
+      checkedTypers++;
+      const found = texts.get(t.sessionId)!.split(t.char).length - 1;
+      lost += Math.max(0, reports[k].acked[i] - found);
+    }),
+  );
+  return {
+    joinedClients: docs.length,
+    diverged,
+    /** Typers without a refused or timed-out update, whose acknowledged updates are all looked for. */
+    checkedTypers,
+    lostUpdates: lost,
+  };
+}
+
 export async function runBigDocs() {
   const loadBefore = loadAverage();
   log(`load average ${loadBefore.join(" ")}${loadBefore[0] > 1.5 ? " — the machine is busy: read figures as upper bounds" : ""}`);
@@ -165,7 +210,13 @@ export async function runBigDocs() {
     ...(profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []),
   ];
   // typers catching up after a stall of the machine send bursts the per-socket limit would refuse
-  const stack = await startStack({ targets: ["product"], productFlags, productEnv: { SOCKET_RATE_LIMIT: "0" } });
+  const floor = benchConfig.server === "floor";
+  const loaded = floor ? "floor" : "product";
+  const stack = await startStack({
+    targets: floor ? ["product", "floor"] : ["product"],
+    productFlags,
+    productEnv: { SOCKET_RATE_LIMIT: "0" },
+  });
   const shards: Shard[] = [];
   const watchdog = setTimeout(() => {
     console.error(`big-docs: over its ${BUDGET_MS / 1000} s budget, stopping`);
@@ -176,6 +227,8 @@ export async function runBigDocs() {
     const urls = stack.nodes.product.map((n) => n.url);
     log(`setting up ${SESSIONS} sessions of about ${Math.round((4 * DOC_CHUNK) / 1024)} KB`);
     const sessions = await setup(stack);
+    // the servers the clients load: cohort-live's nodes, or (BENCH_SERVER=floor) the floor servers
+    const loadUrls = stack.nodes[loaded].map((n) => n.url);
 
     // typer i and joiner j of a session: node i % 2 (j % 2), client process by a running count over all sessions
     // typer i of a session inserts letter i (the documents start as digits)
@@ -201,7 +254,7 @@ export async function runBigDocs() {
         sh.request(
           {
             type: "init",
-            urls,
+            urls: loadUrls,
             typers: sh.typers,
             joiners: sh.joiners,
             rate: (RATE * sh.typers.length) / typers.length,
@@ -216,45 +269,35 @@ export async function runBigDocs() {
       50,
     );
 
-    log(`load: ${RATE} updates/s from ${typers.length} typers while ${joiners.length} members join over ${JOIN_SECONDS} s`);
-    const rss = urls.map(() => ({ before: 0, peak: 0, after: 0 }));
-    stack.rss("product").forEach((b, i) => (rss[i].before = rss[i].peak = b));
-    const rssTimer = setInterval(() => stack.rss("product").forEach((b, i) => (rss[i].peak = Math.max(rss[i].peak, b))), 250);
-    const cpuBefore = stack.cpu("product");
-    const acksBefore = (await Promise.all(urls.map(scrape))).map((s) => s.acks);
+    log(
+      `load: ${RATE} updates/s from ${typers.length} typers while ${joiners.length} members join over ${JOIN_SECONDS} s` +
+        (floor ? " — on the floor servers (no storage: no convergence check)" : ""),
+    );
+    const rss = loadUrls.map(() => ({ before: 0, peak: 0, after: 0 }));
+    stack.rss(loaded).forEach((b, i) => (rss[i].before = rss[i].peak = b));
+    const rssTimer = setInterval(() => stack.rss(loaded).forEach((b, i) => (rss[i].peak = Math.max(rss[i].peak, b))), 250);
+    const cpuBefore = stack.cpu(loaded);
+    const scrapeAll = () => (floor ? Promise.resolve(null) : Promise.all(urls.map(scrape)));
+    const acksBefore = (await scrapeAll())?.map((s) => s.acks);
     const machineBefore = machineJiffies();
-    const prober = startHealthzProber(urls);
+    const prober = startHealthzProber(loadUrls);
     const at = Date.now() + 300;
     const reports: ShardLoad[] = await Promise.all(shards.map((sh) => sh.request({ type: "go", at }, "done")));
     const healthz = await prober.stop();
     clearInterval(rssTimer);
     const machineAfter = machineJiffies();
-    const cpuAfter = stack.cpu("product");
-    const scraped = await Promise.all(urls.map(scrape));
-    const acksAfter = scraped.map((s) => s.acks);
-    stack.rss("product").forEach((b, i) => (rss[i].after = b));
+    const cpuAfter = stack.cpu(loaded);
+    const scraped = await scrapeAll();
+    const acksAfter = scraped?.map((s) => s.acks);
+    stack.rss(loaded).forEach((b, i) => (rss[i].after = b));
     const loadAfter = loadAverage();
 
     log("waiting for the joiners' documents to settle, then comparing them with the stored documents");
     const settled = await Promise.all(shards.map((sh) => sh.request({ type: "settle" }, "settled")));
-    const textsAfter = await storedTexts(urls, sessions);
-    const texts = new Map(sessions.map((s, i) => [s.id, textsAfter[i]]));
-    const stored = new Map(sessions.map((s, i) => [s.id, sha1(textsAfter[i])]));
-    const docs = settled.flatMap((r) => r.docs);
-    // only the mirroring joiners report documents (the others counted bytes)
-    const diverged = docs.filter((d) => d.sha1 !== stored.get(d.sessionId)).length;
-    // a typer's later updates build on its earlier ones: after a refused or timed-out update, Yjs holds the rest
-    // as pending, so only typers without a failure are checked: their letter appears once per acknowledged update
-    let lost = 0;
-    let checkedTypers = 0;
-    shards.forEach((sh, k) =>
-      sh.typers.forEach((t, i) => {
-        if (reports[k].failed[i] > 0) return;
-        checkedTypers++;
-        const found = texts.get(t.sessionId)!.split(t.char).length - 1;
-        lost += Math.max(0, reports[k].acked[i] - found);
-      }),
-    );
+    // the floor servers store nothing: there the documents are not compared
+    const checks = floor ? null : await convergence(urls, sessions, shards, reports, settled);
+    const diverged = checks?.diverged ?? 0;
+    const lost = checks?.lostUpdates ?? 0;
 
     const joinMs = reports.flatMap((r) => r.joinMs);
     const updateMs = reports.flatMap((r) => r.updateMs);
@@ -269,6 +312,7 @@ export async function runBigDocs() {
     };
     const result = {
       scenario: "big-docs",
+      servers: loaded,
       date: new Date().toISOString(),
       machine: `${cpuinfo.match(/model name\s*:\s*(.*)/)?.[1] ?? "?"}, ${cpuinfo.match(/^processor/gm)?.length ?? "?"} cores`,
       loadAverage: { before: loadBefore, after: loadAfter },
@@ -281,10 +325,13 @@ export async function runBigDocs() {
       joins: stats(joinMs),
       updates: { ...stats(updateMs), perSecond: round(updateMs.length / loadSeconds) },
       /** The same acks timed by the servers, from receiving the event to sending its ack (p99 to a bucket bound). */
-      serverSide: {
-        join: serverAcks(acksBefore, acksAfter, "session:join"),
-        update: serverAcks(acksBefore, acksAfter, "doc:update"),
-      },
+      serverSide:
+        acksBefore && acksAfter
+          ? {
+              join: serverAcks(acksBefore, acksAfter, "session:join"),
+              update: serverAcks(acksBefore, acksAfter, "doc:update"),
+            }
+          : null,
       healthz: {
         probes: healthz.length,
         p99: round(percentile(healthz, 99)),
@@ -292,7 +339,7 @@ export async function runBigDocs() {
         over100ms: healthz.filter((h) => h > 100).length,
       },
       /** Each node's event-loop delay during the load (prom-client's monitorEventLoopDelay, 10 ms resolution). */
-      serverLoopDelayMs: scraped.map((s) => s.loopDelayMs),
+      serverLoopDelayMs: scraped?.map((s) => s.loopDelayMs) ?? null,
       rssMB: rss.map((r) => ({ before: mb(r.before), peak: mb(r.peak), after: mb(r.after) })),
       nodesCpuPercentOfOneCore: cpuAfter.map((c, i) => Math.round(((c - cpuBefore[i]) / loadSeconds) * 100)),
       machineBusyPercent: Math.round(
@@ -307,16 +354,9 @@ export async function runBigDocs() {
         deliveriesPerSecond: Math.round(r.deliveries / r.wallSeconds),
       })),
       applyJoinStateMs: stats(settled.flatMap((r) => r.applyStateMs)),
-      convergence: {
-        joinedClients: docs.length,
-        diverged,
-        /** Typers without a refused or timed-out update, whose acknowledged updates are all looked for. */
-        checkedTypers,
-        lostUpdates: lost,
-        settledAfterMs: Math.round(Math.max(...settled.map((r) => r.waitedMs))),
-      },
+      convergence: checks && { ...checks, settledAfterMs: Math.round(Math.max(...settled.map((r) => r.waitedMs))) },
       failures,
-      serverWarnings: problemCounts(stack.problems("product")),
+      serverWarnings: problemCounts(stack.problems(loaded)),
       targets,
     };
     console.log(JSON.stringify(result, null, 2));

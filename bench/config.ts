@@ -20,6 +20,13 @@ const schema = z.object({
   BENCH_CLIENT_NICE: z.coerce.number().int().min(-20).max(19).optional(),
   /** A directory: the server nodes run with --cpu-prof into it (big-docs; `npm run bench -- --prof <dir>`). */
   BENCH_PROF: z.string().optional(),
+  /** A directory: big-docs' client processes run with --cpu-prof into it. */
+  BENCH_CLIENT_PROF: z.string().optional(),
+  /**
+   * big-docs: the servers the clients load. `floor` is bench/baseline/floor-server.ts (relays and answers joins
+   * from memory, stores nothing): what the machine allows any Socket.IO server under that load.
+   */
+  BENCH_SERVER: z.enum(["product", "floor"]).optional().default("product"),
   /** Set by the bench itself in the client processes it forks. */
   BENCH_SHARD: z.string().optional(),
 });
@@ -54,7 +61,9 @@ export const benchConfig = {
   /** Extra NODE_OPTIONS for the server nodes, e.g. "--max-old-space-size=512". */
   serverNodeOptions: env.BENCH_NODE_OPTIONS,
   profileDir: env.BENCH_PROF,
+  clientProfileDir: env.BENCH_CLIENT_PROF,
   clientNice: env.BENCH_CLIENT_NICE,
+  server: env.BENCH_SERVER,
   isShard: env.BENCH_SHARD !== undefined,
   /** The environment a forked client process gets: this one, marked as a shard. */
   shardEnv: { ...process.env, BENCH_SHARD: "1" },

@@ -7,9 +7,10 @@ import { Fixtures } from "./fixtures.js";
 import { cpuSeconds, rssBytes, spawnServer, type ServerProcess } from "./procs.js";
 
 const BASELINE = fileURLToPath(new URL("../baseline/server.ts", import.meta.url));
+const FLOOR = fileURLToPath(new URL("../baseline/floor-server.ts", import.meta.url));
 
 /** `before`: another build of cohort-live (`--before <dist/src/main.js>`), for an A/B in the same invocation. */
-export type Target = "baseline" | "product" | "before";
+export type Target = "baseline" | "product" | "before" | "floor";
 
 /** A server process the bench measures, whichever kind. */
 export interface BenchNode {
@@ -40,8 +41,8 @@ export async function startStack(opts: {
   beforeMain?: string;
 }): Promise<Stack> {
   const db = await createTestDatabase();
-  const servers: Record<Target, ServerProcess[]> = { product: [], baseline: [], before: [] };
-  const all = () => [...servers.product, ...servers.baseline, ...servers.before];
+  const servers: Record<Target, ServerProcess[]> = { product: [], baseline: [], before: [], floor: [] };
+  const all = () => [...servers.product, ...servers.baseline, ...servers.before, ...servers.floor];
   const stopAll = () => Promise.all(all().map((s) => s.stop()));
   try {
     const productEnv = {
@@ -72,6 +73,10 @@ export async function startStack(opts: {
       const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix(), JWT_SECRET };
       for (let i = 0; i < 2; i++) servers.baseline.push(await spawnServer([...process.execArgv, BASELINE], env));
     }
+    if (opts.targets.includes("floor")) {
+      const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix(), JWT_SECRET };
+      for (let i = 0; i < 2; i++) servers.floor.push(await spawnServer([...process.execArgv, FLOOR], env));
+    }
   } catch (err) {
     await stopAll();
     await db.drop();
@@ -81,6 +86,7 @@ export async function startStack(opts: {
     product: servers.product.map((n) => ({ url: n.url, pid: n.proc.pid })),
     baseline: servers.baseline.map((n) => ({ url: n.url, pid: n.proc.pid })),
     before: servers.before.map((n) => ({ url: n.url, pid: n.proc.pid })),
+    floor: servers.floor.map((n) => ({ url: n.url, pid: n.proc.pid })),
   };
   const fixtures = new Fixtures(db.url, JWT_SECRET);
   let closing = false;

@@ -1,0 +1,90 @@
+/**
+ * The floor of the big-docs scenario: the least any Socket.IO server could do for that load, to tell what the
+ * machine allows from what cohort-live costs. Socket.IO with @socket.io/redis-adapter and a JWT check at connect;
+ * `session:join` joins the room and answers with the session's document as merged once, at its first join, from
+ * the database cohort-live wrote (the snapshot and the log), and never again; `doc:update` is relayed to the room
+ * and acknowledged at once, stored nowhere. No validation, permissions, presence, chat, limits or metrics.
+ *
+ *   DATABASE_URL=… REDIS_URL=… JWT_SECRET=… PORT=0 tsx bench/baseline/floor-server.ts
+ */
+import { createServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { Redis } from "ioredis";
+import jwt from "jsonwebtoken";
+import pg from "pg";
+import { Server } from "socket.io";
+import * as Y from "yjs";
+import { z } from "zod";
+
+const env = z
+  .object({
+    DATABASE_URL: z.string().min(1),
+    REDIS_URL: z.string().min(1),
+    JWT_SECRET: z.string().min(1),
+    REDIS_PREFIX: z.string().default("floor:"),
+    PORT: z.coerce.number().int().nonnegative().default(0),
+  })
+  .parse(process.env);
+
+const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+const pub = new Redis(env.REDIS_URL);
+const sub = pub.duplicate();
+const http = createServer((req, res) => {
+  res.writeHead(req.url === "/healthz" ? 200 : 404).end();
+});
+const io = new Server(http, { adapter: createAdapter(pub, sub, { key: `${env.REDIS_PREFIX}socket.io` }) });
+const room = (sessionId: string) => `session:${sessionId}`;
+
+/** Each session's document, merged once. */
+const states = new Map<string, Promise<Uint8Array>>();
+async function loadState(sessionId: string): Promise<Uint8Array> {
+  const { rows } = await db.query<{ data: Buffer }>(
+    `SELECT state AS data FROM doc_snapshots WHERE session_id = $1
+     UNION ALL SELECT update FROM (SELECT update, id FROM doc_updates WHERE session_id = $1 AND NOT compacted ORDER BY id) u`,
+    [sessionId],
+  );
+  return Y.mergeUpdates(rows.map((r) => new Uint8Array(r.data)));
+}
+const stateOf = (sessionId: string) => {
+  let state = states.get(sessionId);
+  if (!state) states.set(sessionId, (state = loadState(sessionId)));
+  return state;
+};
+
+io.use((socket, next) => {
+  try {
+    const claims = jwt.verify(String((socket.handshake.auth as { token?: unknown }).token), env.JWT_SECRET) as jwt.JwtPayload;
+    socket.data.userId = claims.sub;
+    next();
+  } catch {
+    next(new Error("unauthorized"));
+  }
+});
+
+type Ack = (response: Record<string, unknown>) => void;
+io.on("connection", (socket) => {
+  const userId = socket.data.userId as string;
+  socket.on("session:join", ({ sessionId }: { sessionId: string }, ack: Ack) => {
+    void socket.join(room(sessionId));
+    stateOf(sessionId).then(
+      (state) => ack({ ok: true, session: { id: sessionId }, state, presence: [], awareness: [], chat: [] }),
+      (err: Error) => ack({ ok: false, error: { code: "INTERNAL", message: err.message } }),
+    );
+  });
+  socket.on("doc:update", ({ sessionId, update }: { sessionId: string; update: Buffer }, ack: Ack) => {
+    socket.to(room(sessionId)).emit("doc:update", { sessionId, update, userId });
+    ack({ ok: true });
+  });
+});
+
+http.listen(env.PORT, "127.0.0.1", () => {
+  const address = http.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  console.log(JSON.stringify({ msg: "listening", port }));
+});
+
+for (const signal of ["SIGTERM", "SIGINT"] as const)
+  process.once(signal, () => {
+    void io.close();
+    void Promise.allSettled([db.end(), pub.quit(), sub.quit()]).then(() => process.exit(0));
+  });
