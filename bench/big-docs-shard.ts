@@ -3,12 +3,15 @@
  * joiners. Its main thread only handles sockets and timing; the joiners' documents live in a worker thread
  * (bench/lib/doc-mirrors.ts) that applies each join state and every relayed update, so that a megabyte apply
  * never holds an ack that has already arrived. Reports its CPU and both threads' event-loop utilisation.
+ * The mirrored joiners are socket.io-client sockets; the typers and the other joiners speak the same protocol
+ * through the lean bench/lib/wire-client.ts, so the generator takes less of the cores the servers run on.
  */
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from "node:perf_hooks";
 import { Worker } from "node:worker_threads";
 import * as Y from "yjs";
 import { type ClientSocket, connect, emitAck } from "../test/support/sockets.js";
 import type { FromShard, JoinerSpec, MirrorsReport, ShardLoad, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
+import { type WireSocket, wireConnect } from "./lib/wire-client.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const send = (msg: FromShard) => process.send!(msg);
@@ -26,9 +29,16 @@ function startMirrors(): Worker {
   return new Worker(code, { eval: true });
 }
 
+/** A socket.io-client socket behind the wire client's interface. */
+const viaSocketIo = (socket: ClientSocket): WireSocket => ({
+  on: (event, handler) => void socket.on(event, handler as never),
+  emitAck: (event, payload) => emitAck(socket, event, payload),
+  close: () => socket.close(),
+});
+
 interface Typer {
   spec: TyperSpec;
-  socket: ClientSocket;
+  socket: WireSocket;
   /** A private document: each update inserts one character at the start of this typer's own text. */
   doc: Y.Doc;
   acked: number;
@@ -60,12 +70,12 @@ async function init(urls: string[], specs: TyperSpec[]): Promise<{ typers: Typer
   const stateBytes: number[] = [];
   const typers = await Promise.all(
     specs.map(async (spec): Promise<Typer> => {
-      const socket = await connect(urls[spec.node], spec.token, { transports: ["websocket"] });
+      const socket = await wireConnect(urls[spec.node], spec.token);
       socket.on("doc:update", () => {
         deliveries++;
         lastDelivery = performance.now();
       });
-      const ack = await emitAck(socket, "session:join", { sessionId: spec.sessionId });
+      const ack = await socket.emitAck("session:join", { sessionId: spec.sessionId });
       if (!ack.ok) throw new Error(`a typer's join failed: ${JSON.stringify(ack.error)}`);
       stateBytes.push(new Uint8Array(ack.state).byteLength);
       return { spec, socket, doc: new Y.Doc(), acked: 0, failed: 0 };
@@ -94,7 +104,11 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
 
   const join = async (spec: JoinerSpec, index: number) => {
     await sleep(started + spec.afterMs - performance.now());
-    const socket = await connect(urls[spec.node], spec.token, { transports: ["websocket"] }).catch(() => null);
+    const socket = await (
+      spec.mirror
+        ? connect(urls[spec.node], spec.token, { transports: ["websocket"] }).then(viaSocketIo)
+        : wireConnect(urls[spec.node], spec.token)
+    ).catch(() => null);
     if (!socket) return void fail("connect");
     // relayed updates may arrive before the ack: applied in arrival order, Yjs holds them until they fit
     socket.on("doc:update", (p) => {
@@ -103,7 +117,7 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
       if (spec.mirror) mirror(index, p.update, false);
     });
     const t0 = performance.now();
-    const ack = await emitAck(socket, "session:join", { sessionId: spec.sessionId }).catch(() => null);
+    const ack = await socket.emitAck("session:join", { sessionId: spec.sessionId }).catch(() => null);
     if (!ack) return void fail("join TIMEOUT");
     if (!ack.ok) return void fail(`join ${ack.error.code}`);
     joinMs.push(performance.now() - t0);
@@ -125,7 +139,7 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
       t.failed++;
       fail(code);
     };
-    const p = emitAck(t.socket, "doc:update", { sessionId: t.spec.sessionId, update: update! }).then(
+    const p = t.socket.emitAck("doc:update", { sessionId: t.spec.sessionId, update: update! }).then(
       (ack) => {
         if (!ack.ok) return void refused(ack.error.code);
         t.acked++;
