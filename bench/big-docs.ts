@@ -210,10 +210,11 @@ export async function runBigDocs() {
     ...(profDir ? ["--cpu-prof", `--cpu-prof-dir=${profDir}`] : []),
   ];
   // typers catching up after a stall of the machine send bursts the per-socket limit would refuse
-  const floor = benchConfig.server === "floor";
+  const floor = benchConfig.server !== "product";
   const loaded = floor ? "floor" : "product";
   const stack = await startStack({
     targets: floor ? ["product", "floor"] : ["product"],
+    durableFloor: benchConfig.server === "durable-floor",
     productFlags,
     productEnv: { SOCKET_RATE_LIMIT: "0" },
   });
@@ -312,7 +313,7 @@ export async function runBigDocs() {
     };
     const result = {
       scenario: "big-docs",
-      servers: loaded,
+      servers: benchConfig.server,
       date: new Date().toISOString(),
       machine: `${cpuinfo.match(/model name\s*:\s*(.*)/)?.[1] ?? "?"}, ${cpuinfo.match(/^processor/gm)?.length ?? "?"} cores`,
       loadAverage: { before: loadBefore, after: loadAfter },

@@ -24,9 +24,10 @@ const schema = z.object({
   BENCH_CLIENT_PROF: z.string().optional(),
   /**
    * big-docs: the servers the clients load. `floor` is bench/baseline/floor-server.ts (relays and answers joins
-   * from memory, stores nothing): what the machine allows any Socket.IO server under that load.
+   * from memory, stores nothing): what the machine allows any Socket.IO server under that load; `durable-floor`
+   * the same with each update INSERTed before its ack.
    */
-  BENCH_SERVER: z.enum(["product", "floor"]).optional().default("product"),
+  BENCH_SERVER: z.enum(["product", "floor", "durable-floor"]).optional().default("product"),
   /** Set by the bench itself in the client processes it forks. */
   BENCH_SHARD: z.string().optional(),
 });

@@ -4,6 +4,8 @@
  * `session:join` joins the room and answers with the session's document as merged once, at its first join, from
  * the database cohort-live wrote (the snapshot and the log), and never again; `doc:update` is relayed to the room
  * and acknowledged at once, stored nowhere. No validation, permissions, presence, chat, limits or metrics.
+ * With FLOOR_DURABLE=1, each `doc:update` is first INSERTed into cohort-live's log (one statement per update, as
+ * the baseline server does) and acknowledged after its commit: the floor of a server whose acks mean stored.
  *
  *   DATABASE_URL=… REDIS_URL=… JWT_SECRET=… PORT=0 tsx bench/baseline/floor-server.ts
  */
@@ -23,10 +25,12 @@ const env = z
     JWT_SECRET: z.string().min(1),
     REDIS_PREFIX: z.string().default("floor:"),
     PORT: z.coerce.number().int().nonnegative().default(0),
+    FLOOR_DURABLE: z.enum(["0", "1"]).default("0"),
   })
   .parse(process.env);
 
-const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
+const durable = env.FLOOR_DURABLE === "1";
+const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: durable ? 10 : 4 });
 const pub = new Redis(env.REDIS_URL);
 const sub = pub.duplicate();
 const http = createServer((req, res) => {
@@ -72,8 +76,16 @@ io.on("connection", (socket) => {
     );
   });
   socket.on("doc:update", ({ sessionId, update }: { sessionId: string; update: Buffer }, ack: Ack) => {
-    socket.to(room(sessionId)).emit("doc:update", { sessionId, update, userId });
-    ack({ ok: true });
+    const stored = durable
+      ? db.query("INSERT INTO doc_updates (session_id, update, user_id) VALUES ($1, $2, $3)", [sessionId, update, userId])
+      : Promise.resolve();
+    stored.then(
+      () => {
+        socket.to(room(sessionId)).emit("doc:update", { sessionId, update, userId });
+        ack({ ok: true });
+      },
+      (err: Error) => ack({ ok: false, error: { code: "INTERNAL", message: err.message } }),
+    );
   });
 });
 

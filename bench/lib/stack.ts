@@ -39,6 +39,8 @@ export async function startStack(opts: {
   productEnv?: Record<string, string>;
   targets: Target[];
   beforeMain?: string;
+  /** The floor servers store each update before acknowledging it (FLOOR_DURABLE). */
+  durableFloor?: boolean;
 }): Promise<Stack> {
   const db = await createTestDatabase();
   const servers: Record<Target, ServerProcess[]> = { product: [], baseline: [], before: [], floor: [] };
@@ -74,7 +76,13 @@ export async function startStack(opts: {
       for (let i = 0; i < 2; i++) servers.baseline.push(await spawnServer([...process.execArgv, BASELINE], env));
     }
     if (opts.targets.includes("floor")) {
-      const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: redisPrefix(), JWT_SECRET };
+      const env = {
+        DATABASE_URL: db.url,
+        REDIS_URL: TEST_REDIS_URL,
+        REDIS_PREFIX: redisPrefix(),
+        JWT_SECRET,
+        FLOOR_DURABLE: opts.durableFloor ? "1" : "0",
+      };
       for (let i = 0; i < 2; i++) servers.floor.push(await spawnServer([...process.execArgv, FLOOR], env));
     }
   } catch (err) {
