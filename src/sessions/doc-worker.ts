@@ -1,10 +1,20 @@
 /**
  * The heavy Yjs work on whole documents, run in a worker thread (see doc-pool.ts) so that merging or
  * encoding a document of megabytes never stalls the event loop that answers every other socket.
- * Pure functions of bytes: nothing here keeps state between calls.
+ * Pure functions of bytes, except `snapshot`, whose documents stay in this thread between calls (held.ts).
  */
+import { move } from "piscina";
 import * as Y from "yjs";
+import { snapshot, type SnapshotInput } from "./doc-holder.js";
 import { TEXT_NAME } from "./ydoc.js";
+
+export { snapshot };
+
+/** `snapshot` run by the pool: the state is transferred to the caller, not copied. */
+export function snapshotTransferred(input: SnapshotInput): ReturnType<typeof move> | null {
+  const state = snapshot(input);
+  return state === null ? null : move(state);
+}
 
 /** Parts with empty ones left out; an update carrying nothing encodes as two zero bytes. */
 const nonEmpty = (parts: Uint8Array[]) => parts.filter((p) => p.byteLength > 2);

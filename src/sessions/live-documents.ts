@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import * as Y from "yjs";
 import { AppError } from "../errors.js";
 import type { DocPool } from "./doc-pool.js";
@@ -6,8 +7,12 @@ import type { DocumentStore, StoredUpdate } from "./document-store.js";
 /** One session's document held by this node: encoded Yjs updates, never a Y.Doc (a few bytes per item, not a heap graph). */
 interface Entry {
   sessionId: string;
+  /** This loaded copy of the document (the pool's thread holds its Y.Doc under it: see doc-holder.ts). */
+  key: string;
   /** One update holding the document as of some point: the last merge, or the loaded snapshot. */
   base: Uint8Array;
+  /** How many of the updates counted since the load `base` holds. */
+  baseSeq: number;
   /** Updates applied since `base`, oldest first. */
   tail: Uint8Array[];
   tailBytes: number;
@@ -74,7 +79,10 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
     const [base, ...tail] = loaded.parts;
     const entry: Entry = {
       sessionId,
+      // unique across every instance: nodes running in one process (tests) share one holder
+      key: randomUUID(),
       base,
+      baseSeq: 0,
       tail,
       tailBytes: tail.reduce((n, u) => n + u.byteLength, 0),
       ids: new Set(loaded.rowIds),
@@ -119,9 +127,10 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
   }
 
   /**
-   * Folds the tail into the base in the worker pool (`compact` also garbage-collects: an exact size). A fold that is
-   * queued and not started yet is shared: it takes the whole tail when it starts, so it holds every update pushed
-   * before the call. Joins waiting on a busy pool thus cost one merge per document, not one each.
+   * Folds the tail into the base in the worker pool (`compact` also garbage-collects: an exact size). A merge is
+   * encoded from the Y.Doc the pool's thread holds for this entry, sent only the tail (and the base when the thread
+   * lacks it). A fold that is queued and not started yet is shared: it takes the whole tail when it starts, so it
+   * holds every update pushed before the call. Joins waiting on a busy pool thus cost one fold per document.
    */
   function fold(e: Entry, how: "merge" | "compact"): Promise<void> {
     if (e.queued && (e.queued.how === how || e.queued.how === "compact")) return e.queued.done;
@@ -129,9 +138,10 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
       if (e.queued === queued) e.queued = null;
       if (e.tail.length === 0 && (how === "merge" || e.exact)) return;
       const n = e.tail.length;
-      const parts = [e.base, ...e.tail.slice(0, n)];
-      const merged = how === "merge" ? await pool.merge(parts) : await pool.compact(parts);
+      const tail = e.tail.slice(0, n);
+      const merged = how === "merge" ? await snapshot(e, tail) : await pool.compact([e.base, ...tail]);
       e.base = merged;
+      e.baseSeq += n;
       const rest = e.tail.slice(n);
       e.tail = rest;
       e.tailBytes = rest.reduce((sum, u) => sum + u.byteLength, 0);
@@ -141,6 +151,14 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
     const queued = { how, done: e.merging };
     e.queued = queued;
     return e.merging;
+  }
+
+  /** The base with `tail` applied, from the pool's held Y.Doc (sent the base only if its thread lacks it). */
+  async function snapshot(e: Entry, tail: Uint8Array[]): Promise<Uint8Array> {
+    const input = { key: e.key, baseSeq: e.baseSeq, tail };
+    const state = (await pool.snapshot({ ...input, base: null })) ?? (await pool.snapshot({ ...input, base: e.base }));
+    if (!state) throw new Error("the document pool answered without a state although sent the base");
+    return state;
   }
 
   /** The entry, holding every update the store has committed (reloading what this node may have missed). */

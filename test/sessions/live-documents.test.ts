@@ -10,7 +10,10 @@ import { initialUpdate } from "../../src/sessions/ydoc.js";
 import { createTestDatabase } from "../support/databases.js";
 import { eventually } from "../support/time.js";
 
-/** The document work of doc-worker.ts, with merges held until the test lets them finish (a busy pool). */
+/**
+ * The document work of doc-worker.ts, with the folds for joins (snapshots of the held document) held until the
+ * test lets them finish (a busy pool).
+ */
 function gatedPool() {
   const inline = inlineDocPool();
   const held: (() => void)[] = [];
@@ -18,23 +21,24 @@ function gatedPool() {
   let merges = 0;
   const pool: DocPool = {
     ...inline,
-    async merge(parts) {
-      merges++;
+    async snapshot(input) {
+      // a call with the base is the retry of one the thread could not answer: the same fold
+      if (input.base === null) merges++;
       if (!open) await new Promise<void>((resolve) => held.push(resolve));
-      return inline.merge(parts);
+      return inline.snapshot(input);
     },
   };
   return {
     pool,
     merges: () => merges,
-    /** Merges are held from now on. */
+    /** Folds are held from now on. */
     close: () => void (open = false),
-    /** Lets every held merge and every later one run. */
+    /** Lets every held fold and every later one run. */
     open() {
       open = true;
       held.splice(0).forEach((release) => release());
     },
-    /** Lets the oldest held merge run. */
+    /** Lets the oldest held fold run. */
     releaseOne: () => held.shift()?.(),
     held: () => held.length,
   };
