@@ -39,8 +39,13 @@ const viaSocketIo = (socket: ClientSocket): WireSocket => ({
 interface Typer {
   spec: TyperSpec;
   socket: WireSocket;
-  /** A private document: each update inserts one character at the start of this typer's own text. */
-  doc: Y.Doc;
+  /**
+   * The updates this typer sends, in order, made before the load from a private document: each inserts one
+   * character at the start of the typer's own text (the generator's Yjs work kept out of the measured seconds).
+   */
+  updates: Uint8Array[];
+  /** How many of `updates` were sent. */
+  next: number;
   acked: number;
   failed: number;
 }
@@ -66,7 +71,19 @@ function flush() {
   pendingBytes = [];
 }
 
+/** `count` updates of a private document, each inserting `char` at the start of its text. */
+function typedUpdates(char: string, count: number): Uint8Array[] {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on("update", (u: Uint8Array) => updates.push(u));
+  for (let i = 0; i < count; i++) doc.getText("code").insert(0, char);
+  doc.destroy();
+  return updates;
+}
+
 async function init(urls: string[], specs: TyperSpec[]): Promise<{ typers: Typer[]; stateBytes: number[] }> {
+  // the load sends at most rate × seconds updates, spread evenly over this shard's typers
+  const updatesPerTyper = Math.ceil((rate * seconds) / Math.max(1, specs.length)) + 1;
   const stateBytes: number[] = [];
   const typers = await Promise.all(
     specs.map(async (spec): Promise<Typer> => {
@@ -78,7 +95,7 @@ async function init(urls: string[], specs: TyperSpec[]): Promise<{ typers: Typer
       const ack = await socket.emitAck("session:join", { sessionId: spec.sessionId });
       if (!ack.ok) throw new Error(`a typer's join failed: ${JSON.stringify(ack.error)}`);
       stateBytes.push(new Uint8Array(ack.state).byteLength);
-      return { spec, socket, doc: new Y.Doc(), acked: 0, failed: 0 };
+      return { spec, socket, updates: typedUpdates(spec.char, updatesPerTyper), next: 0, acked: 0, failed: 0 };
     }),
   );
   return { typers, stateBytes };
@@ -131,15 +148,13 @@ async function load(urls: string[], typers: Typer[], joiners: JoinerSpec[], rate
   let sent = 0;
   const inflight = new Set<Promise<void>>();
   const type = (t: Typer) => {
-    let update: Uint8Array | null = null;
-    t.doc.once("update", (u: Uint8Array) => (update = u));
-    t.doc.getText("code").insert(0, t.spec.char);
+    const update = t.updates[t.next++];
     const t0 = performance.now();
     const refused = (code: string) => {
       t.failed++;
       fail(code);
     };
-    const p = t.socket.emitAck("doc:update", { sessionId: t.spec.sessionId, update: update! }).then(
+    const p = t.socket.emitAck("doc:update", { sessionId: t.spec.sessionId, update }).then(
       (ack) => {
         if (!ack.ok) return void refused(ack.error.code);
         t.acked++;
