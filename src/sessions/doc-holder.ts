@@ -54,6 +54,11 @@ function evict(now: number, keep: string) {
   }
 }
 
+/** Drops the document held under `key`, if any (its caller dropped it). */
+export function forget(key: string): void {
+  drop(key);
+}
+
 function drop(key: string) {
   held.get(key)?.doc.destroy();
   held.delete(key);

@@ -9,6 +9,8 @@ export interface DocPool {
   merge(parts: Uint8Array[]): Promise<Uint8Array>;
   /** One update holding a document that one thread keeps between calls (doc-holder.ts); null: send `base`. */
   snapshot(input: SnapshotInput): Promise<Uint8Array | null>;
+  /** Lets the holder thread drop the document kept under `key`. */
+  forget(key: string): Promise<void>;
   compact(parts: Uint8Array[]): Promise<Uint8Array>;
   text(parts: Uint8Array[]): Promise<string>;
   diff(state: Uint8Array, stateVector: Uint8Array): Promise<{ update: Uint8Array; stateVector: Uint8Array }>;
@@ -27,6 +29,7 @@ export function inlineDocPool(): DocPool {
   return {
     merge: async (parts) => work.merge(parts),
     snapshot: async (input) => work.snapshot(input),
+    forget: async (key) => work.forget(key),
     compact: async (parts) => work.compact(parts),
     text: async (parts) => work.text(parts),
     diff: async (state, stateVector) => work.diff({ state, stateVector }),
@@ -61,6 +64,7 @@ export function createDocPool(opts: { threads?: number } = {}): DocPool {
         { ...input, base: input.base && exact(input.base), tail: input.tail.map(exact) },
         { name: "snapshotTransferred" },
       ) as Promise<Uint8Array | null>,
+    forget: (key) => holder.run(key, { name: "forget" }) as Promise<void>,
     compact: (parts) => run<Uint8Array>("compact", parts.map(exact)),
     text: (parts) => run<string>("text", parts.map(exact)),
     diff: (state, stateVector) => run("diff", { state: exact(state), stateVector: exact(stateVector) }),

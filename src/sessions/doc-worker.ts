@@ -5,10 +5,10 @@
  */
 import { move } from "piscina";
 import * as Y from "yjs";
-import { snapshot, type SnapshotInput } from "./doc-holder.js";
+import { forget, snapshot, type SnapshotInput } from "./doc-holder.js";
 import { TEXT_NAME } from "./ydoc.js";
 
-export { snapshot };
+export { forget, snapshot };
 
 /** `snapshot` run by the pool: the state is transferred to the caller, not copied. */
 export function snapshotTransferred(input: SnapshotInput): ReturnType<typeof move> | null {

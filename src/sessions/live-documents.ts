@@ -153,6 +153,12 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
     return e.merging;
   }
 
+  /** Drops the entry, and its Y.Doc in the pool's holder thread. */
+  function forget(e: Entry) {
+    entries.delete(e.sessionId);
+    pool.forget(e.key).catch(() => undefined);
+  }
+
   /** The base with `tail` applied, from the pool's held Y.Doc (sent the base only if its thread lacks it). */
   async function snapshot(e: Entry, tail: Uint8Array[]): Promise<Uint8Array> {
     const input = { key: e.key, baseSeq: e.baseSeq, tail };
@@ -240,7 +246,7 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
     /** Drops documents idle with nobody on this node in their session, then the least recently used over the budget. */
     sweep(now = Date.now()) {
       for (const [id, e] of entries) {
-        if (now - e.lastUsed > idleMs && localSockets(id) === 0 && e.reserved === 0) entries.delete(id);
+        if (now - e.lastUsed > idleMs && localSockets(id) === 0 && e.reserved === 0) forget(e);
       }
       let total = 0;
       for (const e of entries.values()) total += sizeOf(e);
@@ -251,7 +257,7 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
       for (const e of byAge) {
         if (total <= budgetBytes) break;
         if (e.reserved > 0) continue;
-        entries.delete(e.sessionId);
+        forget(e);
         total -= sizeOf(e);
       }
     },

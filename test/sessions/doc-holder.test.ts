@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as Y from "yjs";
-import { heldCount, snapshot } from "../../src/sessions/doc-holder.js";
+import { forget, heldCount, snapshot } from "../../src/sessions/doc-holder.js";
 
 /** A writer of one document: each edit's update, as a client sends it. */
 function writer(seed?: Uint8Array) {
@@ -98,6 +98,17 @@ describe("documents held for join states", () => {
     expect(client.getText("code").toString()).toBe("start 1 2 ");
 
     expect(textOf(snapshot({ key, baseSeq: 0, base: null, tail: [second, first] })!)).toBe("start 1 2 ");
+  });
+
+  it("drops a document its caller forgets", () => {
+    const w = writer();
+    const base = w.edit("gone");
+    const key = newKey();
+    snapshot({ key, baseSeq: 0, base, tail: [] });
+    const before = heldCount();
+    forget(key);
+    expect(heldCount()).toBe(before - 1);
+    expect(snapshot({ key, baseSeq: 0, base: null, tail: [] })).toBeNull();
   });
 
   it("drops documents unused for a minute", () => {

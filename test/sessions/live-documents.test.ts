@@ -3,6 +3,7 @@ import type { DataSource } from "typeorm";
 import * as Y from "yjs";
 import { createDataSource } from "../../src/db/datasource.js";
 import { runMigrations } from "../../src/db/migrate.js";
+import { heldCount } from "../../src/sessions/doc-holder.js";
 import { type DocPool, inlineDocPool } from "../../src/sessions/doc-pool.js";
 import { createLiveDocuments } from "../../src/sessions/live-documents.js";
 import { createTypeormDocumentStore } from "../../src/sessions/typeorm-document-store.js";
@@ -164,5 +165,23 @@ describe("live documents on a busy worker pool", () => {
     expect(BigInt(earlierId) < BigInt(later.id)).toBe(true);
     expect(textOf(await live.state(sessionId))).toBe("init a b c ");
     expect((await live.text(sessionId)).text).toBe("init a b c ");
+  });
+
+  it("a document dropped for idleness is dropped from the pool's holder thread too", async () => {
+    const { docs, sessionId } = await liveSession("idle");
+    const live = createLiveDocuments({
+      store: docs,
+      pool: inlineDocPool(),
+      maxBytes: 0,
+      verify: false,
+      localSockets: () => 0,
+      idleMs: 0,
+    });
+    const before = heldCount();
+    expect(textOf(await live.state(sessionId))).toBe("init ");
+    expect(heldCount()).toBe(before + 1);
+    live.sweep(Date.now() + 1);
+    expect(live.holds(sessionId)).toBe(false);
+    await eventually(() => heldCount() === before);
   });
 });
