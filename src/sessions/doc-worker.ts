@@ -1,7 +1,8 @@
 /**
  * The heavy Yjs work on whole documents, run in a worker thread (see doc-pool.ts) so that merging or
  * encoding a document of megabytes never stalls the event loop that answers every other socket.
- * Pure functions of bytes, except `snapshot`, whose documents stay in this thread between calls (held.ts).
+ * Pure functions of bytes, except `snapshot` and `forget`: their documents stay in this thread between calls
+ * (doc-holder.ts).
  */
 import { move } from "piscina";
 import * as Y from "yjs";

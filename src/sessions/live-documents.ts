@@ -4,7 +4,10 @@ import { AppError } from "../errors.js";
 import type { DocPool } from "./doc-pool.js";
 import type { DocumentStore, StoredUpdate } from "./document-store.js";
 
-/** One session's document held by this node: encoded Yjs updates, never a Y.Doc (a few bytes per item, not a heap graph). */
+/**
+ * One session's document held by this node: encoded Yjs updates on this thread, never a Y.Doc (a few bytes per item,
+ * not a heap graph); the pool's holder thread keeps one under `key`, within its own budget (doc-holder.ts).
+ */
 interface Entry {
   sessionId: string;
   /** This loaded copy of the document (the pool's thread holds its Y.Doc under it: see doc-holder.ts). */
