@@ -12,11 +12,11 @@
 import { createServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
-import jwt from "jsonwebtoken";
 import pg from "pg";
 import { Server } from "socket.io";
 import * as Y from "yjs";
 import { z } from "zod";
+import { requireToken, serve } from "./plain.js";
 
 const env = z
   .object({
@@ -55,15 +55,7 @@ const stateOf = (sessionId: string) => {
   return state;
 };
 
-io.use((socket, next) => {
-  try {
-    const claims = jwt.verify(String((socket.handshake.auth as { token?: unknown }).token), env.JWT_SECRET) as jwt.JwtPayload;
-    socket.data.userId = claims.sub;
-    next();
-  } catch {
-    next(new Error("unauthorized"));
-  }
-});
+requireToken(io, env.JWT_SECRET);
 
 type Ack = (response: Record<string, unknown>) => void;
 io.on("connection", (socket) => {
@@ -89,14 +81,4 @@ io.on("connection", (socket) => {
   });
 });
 
-http.listen(env.PORT, "127.0.0.1", () => {
-  const address = http.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  console.log(JSON.stringify({ msg: "listening", port }));
-});
-
-for (const signal of ["SIGTERM", "SIGINT"] as const)
-  process.once(signal, () => {
-    void io.close();
-    void Promise.allSettled([db.end(), pub.quit(), sub.quit()]).then(() => process.exit(0));
-  });
+serve(http, io, env.PORT, () => [db.end(), pub.quit(), sub.quit()]);

@@ -8,11 +8,11 @@
 import { createServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { Redis } from "ioredis";
-import jwt from "jsonwebtoken";
 import pg from "pg";
 import { Server, type Socket } from "socket.io";
 import * as Y from "yjs";
 import { z } from "zod";
+import { requireToken, serve } from "./plain.js";
 
 /** Its settings, parsed once from the environment. */
 const env = z
@@ -42,15 +42,7 @@ const io = new Server(http, {
 });
 const room = (sessionId: string) => `session:${sessionId}`;
 
-io.use((socket, next) => {
-  try {
-    const claims = jwt.verify(String((socket.handshake.auth as { token?: unknown }).token), secret) as jwt.JwtPayload;
-    socket.data.userId = claims.sub;
-    next();
-  } catch {
-    next(new Error("unauthorized"));
-  }
-});
+requireToken(io, secret);
 
 function on<P>(socket: Socket, event: string, run: (payload: P) => Promise<Record<string, unknown>>) {
   socket.on(event, (payload: P, ack?: Ack) => {
@@ -103,14 +95,4 @@ io.on("connection", (socket) => {
   });
 });
 
-http.listen(env.PORT, "127.0.0.1", () => {
-  const address = http.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  console.log(JSON.stringify({ msg: "listening", port }));
-});
-
-for (const signal of ["SIGTERM", "SIGINT"] as const)
-  process.once(signal, () => {
-    void io.close();
-    void Promise.allSettled([db.end(), pub.quit(), sub.quit()]).then(() => process.exit(0));
-  });
+serve(http, io, env.PORT, () => [db.end(), pub.quit(), sub.quit()]);
