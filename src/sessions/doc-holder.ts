@@ -18,6 +18,8 @@ export interface SnapshotInput {
   base: Uint8Array | null;
   /** The updates after `base`, in the caller's order: tail[i] is update number baseSeq + 1 + i. */
   tail: Uint8Array[];
+  /** What the thread may keep, in cost units (encoded bytes plus BYTES_PER_STRUCT a struct); default 128 MB. */
+  budget?: number;
 }
 
 interface Held {
@@ -28,7 +30,7 @@ interface Held {
   lastUsed: number;
 }
 
-const BUDGET = 128 * 1024 * 1024;
+const DEFAULT_BUDGET = 128 * 1024 * 1024;
 const IDLE_MS = 60_000;
 const BYTES_PER_STRUCT = 200;
 const held = new Map<string, Held>();
@@ -39,7 +41,7 @@ function structs(doc: Y.Doc): number {
   return n;
 }
 
-function evict(now: number, keep: string) {
+function evict(now: number, keep: string, budget: number) {
   let total = 0;
   for (const [key, h] of held) {
     if (key !== keep && now - h.lastUsed > IDLE_MS) drop(key);
@@ -47,7 +49,7 @@ function evict(now: number, keep: string) {
   }
   // Map order is least recently used first: each call moves its key to the end
   for (const [key, h] of held) {
-    if (total <= BUDGET) break;
+    if (total <= budget) break;
     if (key === keep) continue;
     total -= h.cost;
     drop(key);
@@ -92,7 +94,7 @@ export function snapshot(input: SnapshotInput): Uint8Array | null {
   h.lastUsed = now;
   held.delete(input.key);
   held.set(input.key, h);
-  evict(now, input.key);
+  evict(now, input.key, input.budget ?? DEFAULT_BUDGET);
   return state;
 }
 

@@ -54,6 +54,11 @@ export interface LiveDocumentsOptions {
   idleMs?: number;
   /** Bytes of documents kept; beyond it the least recently used are dropped. */
   budgetBytes?: number;
+  /**
+   * What the pool's holder thread may keep of these documents as Y.Docs (encoded bytes plus 200 bytes a struct;
+   * default 128 MB); beyond it the least recently used are dropped there and rebuilt from `base` when needed.
+   */
+  holderBudgetBytes?: number;
 }
 
 /** An update carrying nothing. */
@@ -164,7 +169,7 @@ export function createLiveDocuments(opts: LiveDocumentsOptions) {
 
   /** The base with `tail` applied, from the pool's held Y.Doc (sent the base only if its thread lacks it). */
   async function snapshot(e: Entry, tail: Uint8Array[]): Promise<Uint8Array> {
-    const input = { key: e.key, baseSeq: e.baseSeq, tail };
+    const input = { key: e.key, baseSeq: e.baseSeq, tail, budget: opts.holderBudgetBytes };
     const state = (await pool.snapshot({ ...input, base: null })) ?? (await pool.snapshot({ ...input, base: e.base }));
     if (!state) throw new Error("the document pool answered without a state although sent the base");
     return state;

@@ -111,6 +111,19 @@ describe("documents held for join states", () => {
     expect(snapshot({ key, baseSeq: 0, base: null, tail: [] })).toBeNull();
   });
 
+  it("over its budget, drops the least recently used documents first", () => {
+    const base = writer().edit("x");
+    const [a, b, c] = [newKey(), newKey(), newKey()];
+    // one document of one struct: its cost is its encoded size plus 200 bytes
+    const cost = snapshot({ key: a, baseSeq: 0, base, tail: [] })!.byteLength + 200;
+    const budget = 2 * cost;
+    snapshot({ key: b, baseSeq: 0, base, tail: [], budget });
+    snapshot({ key: a, baseSeq: 0, base: null, tail: [], budget }); // a is now the most recently used
+    snapshot({ key: c, baseSeq: 0, base, tail: [], budget });
+    expect(snapshot({ key: b, baseSeq: 0, base: null, tail: [], budget })).toBeNull();
+    expect(snapshot({ key: a, baseSeq: 0, base: null, tail: [], budget })).not.toBeNull();
+  });
+
   it("drops documents unused for a minute", () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2026-01-01T10:00:00Z"));
