@@ -47,12 +47,7 @@ export interface ServerProcess {
 /** Spawns a server that logs a JSON line with "msg":"listening" and its "port"; resolves once it does. */
 export function spawnServer(args: string[], env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<ServerProcess> {
   const proc = spawn(process.execPath, args, {
-    env: {
-      PATH: CHILD_PATH,
-      PORT: "0",
-      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith("EXP_"))),
-      ...env,
-    },
+    env: { PATH: CHILD_PATH, PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
