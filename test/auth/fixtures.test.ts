@@ -27,4 +27,24 @@ describe("shared fixtures work against the real auth and cohort routes", () => {
     expect(members.status).toBe(200);
     expect(members.body.members.map((m: { user: { id: string } }) => m.user.id).sort()).toEqual([mentor.id, learner.id].sort());
   });
+
+  it("adminOf on a server that took the port of a closed one (another database) registers that database's admin", async () => {
+    const first = await startCluster(1);
+    const port = new URL(first.nodes[0]!.url).port;
+    const before = await adminOf(first.nodes[0]!);
+    await first.close();
+    const second = await startCluster(1, { env: { PORT: port } });
+    try {
+      const node = second.nodes[0]!;
+      expect(node.url).toBe(first.nodes[0]!.url);
+      const admin = await adminOf(node);
+      expect(admin.id).not.toBe(before.id);
+      const me = await api(node, "GET", "/api/me", { token: admin.accessToken });
+      expect(me.status).toBe(200);
+      expect(me.body.user).toMatchObject({ id: admin.id, role: "admin" });
+      expect((await makeUser(node, "mentor")).role).toBe("mentor");
+    } finally {
+      await second.close();
+    }
+  });
 });

@@ -76,22 +76,36 @@ export async function makeUser(
 }
 
 const admins = new Map<string, Promise<TestUser>>();
+
+/** Registers the admin email on `node`'s database. */
+async function registerAdmin(node: { url: string }): Promise<TestUser> {
+  const password = `pw-${randomBytes(8).toString("hex")}`;
+  const res = await api(node, "POST", "/api/auth/register", {
+    body: { email: ADMIN_EMAIL, password, displayName: "Admin" },
+  });
+  if (res.status === 201) {
+    return { ...res.body.user, password, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken } as TestUser;
+  }
+  throw new Error(`admin register failed (${res.status}); use one adminOf per database`);
+}
+
+/**
+ * The admin of `node`'s database, cached by URL. Test files share this module (vitest `isolate: false`), and a port
+ * freed by one file's server may be taken by another file's: a cached admin that this server does not know (its
+ * `/api/me` and its login both refuse) belongs to a database gone with that server, and a new one is registered.
+ */
+async function currentAdmin(node: { url: string }, cached: TestUser): Promise<TestUser> {
+  if ((await api(node, "GET", "/api/me", { token: cached.accessToken })).status === 200) return cached;
+  const login = await api(node, "POST", "/api/auth/login", { body: { email: ADMIN_EMAIL, password: cached.password } });
+  if (login.status === 200) return { ...cached, accessToken: login.body.accessToken, refreshToken: login.body.refreshToken };
+  return registerAdmin(node);
+}
+
 /** An admin registered through ADMIN_EMAILS (the cluster sets ADMIN_EMAILS=admin@cohort.test). */
 export function adminOf(node: { url: string }): Promise<TestUser> {
-  let admin = admins.get(node.url);
-  if (!admin) {
-    admin = (async () => {
-      const password = `pw-${randomBytes(8).toString("hex")}`;
-      const res = await api(node, "POST", "/api/auth/register", {
-        body: { email: ADMIN_EMAIL, password, displayName: "Admin" },
-      });
-      if (res.status === 201) {
-        return { ...res.body.user, password, accessToken: res.body.accessToken, refreshToken: res.body.refreshToken } as TestUser;
-      }
-      throw new Error(`admin register failed (${res.status}); use one adminOf per database`);
-    })();
-    admins.set(node.url, admin);
-  }
+  const cached = admins.get(node.url);
+  const admin = cached ? cached.then((a) => currentAdmin(node, a)) : registerAdmin(node);
+  admins.set(node.url, admin);
   return admin;
 }
 
