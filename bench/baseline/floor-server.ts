@@ -15,22 +15,11 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { Server } from "socket.io";
 import * as Y from "yjs";
-import { z } from "zod";
-import { requireToken, serve } from "./plain.js";
+import { loadSettings, requireToken, serve } from "./plain.js";
 
-const env = z
-  .object({
-    DATABASE_URL: z.string().min(1),
-    REDIS_URL: z.string().min(1),
-    JWT_SECRET: z.string().min(1),
-    REDIS_PREFIX: z.string().default("floor:"),
-    PORT: z.coerce.number().int().nonnegative().default(0),
-    FLOOR_DURABLE: z.enum(["0", "1"]).default("0"),
-  })
-  .parse(process.env);
+const env = loadSettings("floor:");
 
-const durable = env.FLOOR_DURABLE === "1";
-const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: durable ? 10 : 4 });
+const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.durable ? 10 : 4 });
 const pub = new Redis(env.REDIS_URL);
 const sub = pub.duplicate();
 const http = createServer((req, res) => {
@@ -68,7 +57,7 @@ io.on("connection", (socket) => {
     );
   });
   socket.on("doc:update", ({ sessionId, update }: { sessionId: string; update: Buffer }, ack: Ack) => {
-    const stored = durable
+    const stored = env.durable
       ? db.query("INSERT INTO doc_updates (session_id, update, user_id) VALUES ($1, $2, $3)", [sessionId, update, userId])
       : Promise.resolve();
     stored.then(

@@ -1,7 +1,29 @@
-/** What the hand-written comparison servers (server.ts, floor-server.ts) share: the JWT check, listening, stopping. */
+/**
+ * What the hand-written comparison servers (server.ts, floor-server.ts) share: their settings, the JWT check,
+ * listening, stopping.
+ */
 import type { Server as HttpServer } from "node:http";
 import jwt from "jsonwebtoken";
 import type { Server } from "socket.io";
+import { z } from "zod";
+
+/**
+ * The servers' settings, parsed once from the environment. `durable` (FLOOR_DURABLE=1) is the floor server's: each
+ * update stored before its ack.
+ */
+export function loadSettings(defaultRedisPrefix: string) {
+  return z
+    .object({
+      DATABASE_URL: z.string().min(1),
+      REDIS_URL: z.string().min(1),
+      JWT_SECRET: z.string().min(1),
+      REDIS_PREFIX: z.string().default(defaultRedisPrefix),
+      PORT: z.coerce.number().int().nonnegative().default(0),
+      FLOOR_DURABLE: z.enum(["0", "1"]).default("0"),
+    })
+    .transform(({ FLOOR_DURABLE, ...rest }) => ({ ...rest, durable: FLOOR_DURABLE === "1" }))
+    .parse(process.env);
+}
 
 /** Admits a socket whose `auth.token` is a JWT signed with `secret`; its `sub` becomes `socket.data.userId`. */
 export function requireToken(io: Server, secret: string): void {

@@ -11,19 +11,9 @@ import { Redis } from "ioredis";
 import pg from "pg";
 import { Server, type Socket } from "socket.io";
 import * as Y from "yjs";
-import { z } from "zod";
-import { requireToken, serve } from "./plain.js";
+import { loadSettings, requireToken, serve } from "./plain.js";
 
-/** Its settings, parsed once from the environment. */
-const env = z
-  .object({
-    DATABASE_URL: z.string().min(1),
-    REDIS_URL: z.string().min(1),
-    JWT_SECRET: z.string().min(1),
-    REDIS_PREFIX: z.string().default("baseline:"),
-    PORT: z.coerce.number().int().nonnegative().default(0),
-  })
-  .parse(process.env);
+const env = loadSettings("baseline:");
 
 type Ack = (response: Record<string, unknown>) => void;
 interface SessionPayload {
