@@ -13,6 +13,8 @@ import { gql, type GqlResponse } from "./gql.js";
 
 const PRELOAD = fileURLToPath(new URL("./count-statements.mjs", import.meta.url));
 const MARK = '"msg":"sql statement"';
+/** pg-boss polls its queues on its own timers (more than once a second when idle): not the request's statements. */
+const JOB_QUEUE = "pgboss.";
 
 const DASHBOARD = `query($id: ID!) {
   cohort(id: $id) {
@@ -43,13 +45,18 @@ describe("GraphQL statements per query", () => {
     await cluster?.close();
   });
 
-  /** The statements the server sent while `run` ran (its output lines arrive through a pipe: wait for them). */
-  async function statementsOf(run: () => Promise<unknown>): Promise<number> {
-    const marks = () => node.logs.filter((line) => line.includes(MARK)).length;
-    const before = marks();
+  /**
+   * The statements the server sent while `run` ran, but the job queue's (its output lines arrive through a pipe:
+   * wait for them).
+   */
+  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+    const marks = () => node.logs.filter((line) => line.includes(MARK));
+    const before = marks().length;
     await run();
     await sleep(300);
-    return marks() - before;
+    return marks()
+      .slice(before)
+      .filter((line) => !line.includes(JOB_QUEUE));
   }
 
   /** A cohort of `n` learners, each the author of one open review with the next learner as reviewer and a comment. */
@@ -72,9 +79,9 @@ describe("GraphQL statements per query", () => {
     return id;
   }
 
-  /** The fewest statements of three runs (a background job may add one to a run). */
+  /** The fewest statements of three runs (another background job may add one to a run). */
   async function dashboardStatements(cohortId: string, members: number) {
-    let best: number | null = null;
+    let best: string[] | null = null;
     for (let i = 0; i < 3; i++) {
       let res: GqlResponse | undefined;
       const counted = await statementsOf(async () => {
@@ -84,7 +91,7 @@ describe("GraphQL statements per query", () => {
       const nodes = res?.body.data.cohort.members.nodes as { reviews: { nodes: { reviewers: { nodes: unknown[] } }[] } }[];
       expect(nodes).toHaveLength(members + 1);
       expect(nodes.filter((m) => m.reviews.nodes.length === 1)).toHaveLength(members);
-      if (best === null || counted < best) best = counted;
+      if (best === null || counted.length < best.length) best = counted;
     }
     return best!;
   }
@@ -92,8 +99,8 @@ describe("GraphQL statements per query", () => {
   it("a cohort of 30 members costs the statements of a cohort of 3", async () => {
     const small = await dashboardStatements(await cohortOf(3), 3);
     const large = await dashboardStatements(await cohortOf(30), 30);
-    expect(small).toBeGreaterThan(0);
-    expect(large).toBe(small);
-    expect(large).toBeLessThanOrEqual(10);
+    expect(small.length).toBeGreaterThan(0);
+    expect(large.length, large.join("\n")).toBe(small.length);
+    expect(large.length).toBeLessThanOrEqual(10);
   }, 240_000);
 });
