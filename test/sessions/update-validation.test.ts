@@ -1,7 +1,7 @@
 /**
  * `assertValidUpdate` applies an update to an empty document only when it has a struct at clock 0 or anything of
- * length 0 (see ydoc.ts). Its verdict must equal that of the full check — decode, the self-reference rule, and always applying to an empty
- * document — for the updates editors send and for corrupted copies of them.
+ * length 0 (see ydoc.ts). Its verdict must equal that of the full check — decode, the self-reference rule, and
+ * always applying to an empty document — for the updates editors send and for corrupted copies of them.
  */
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
