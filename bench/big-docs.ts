@@ -28,6 +28,7 @@ import { benchConfig } from "./config.js";
 import type { FromShard, JoinerSpec, ShardLoad, ShardSettled, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
 import { startHealthzProber } from "./lib/healthz-prober.js";
 import { loadAverage, machineJiffies } from "./lib/procs.js";
+import { seededRandom } from "../test/support/seeded-random.js";
 import { scrape, serverAcks } from "./lib/server-acks.js";
 import { startStack, type Stack } from "./lib/stack.js";
 
@@ -236,12 +237,14 @@ export async function runBigDocs() {
     const typers = sessions.flatMap((s) =>
       s.typers.map((u, i) => ({ token: u.token, sessionId: s.id, node: i % 2, char: String.fromCharCode(97 + i) })),
     );
+    // the same join schedule in every run (BENCH_SEED), so runs differ by the servers and the machine only
+    const joinAt = seededRandom(benchConfig.seed);
     const joiners = sessions.flatMap((s) =>
       s.joiners.map((u, j) => ({
         token: u.token,
         sessionId: s.id,
         node: j % 2,
-        afterMs: Math.random() * JOIN_SECONDS * 1000,
+        afterMs: joinAt() * JOIN_SECONDS * 1000,
         mirror: j < benchConfig.mirrorsPerSession,
       })),
     );

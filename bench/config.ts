@@ -16,6 +16,8 @@ const schema = z.object({
    */
   BENCH_MIRRORS: count(2),
   BENCH_NODE_OPTIONS: z.string().optional(),
+  /** big-docs: the seed of the joiners' schedule (each joiner's moment in the join window). */
+  BENCH_SEED: z.coerce.number().int().optional().default(1),
   /** big-docs: the client processes' nice value (e.g. 10: the servers, PostgreSQL and Redis get the CPU first). */
   BENCH_CLIENT_NICE: z.coerce.number().int().min(-20).max(19).optional(),
   /** A directory: the server nodes run with --cpu-prof into it (big-docs; `npm run bench -- --prof <dir>`). */
@@ -59,6 +61,7 @@ export const benchConfig = {
   applyEveryMs: env.BENCH_APPLY === "batched" ? 50 : 0,
   /** big-docs: joiners per session that apply what they receive into a Y.Doc (the rest count bytes). */
   mirrorsPerSession: env.BENCH_MIRRORS,
+  seed: env.BENCH_SEED,
   /** Extra NODE_OPTIONS for the server nodes, e.g. "--max-old-space-size=512". */
   serverNodeOptions: env.BENCH_NODE_OPTIONS,
   profileDir: env.BENCH_PROF,
