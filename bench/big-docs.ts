@@ -232,10 +232,16 @@ export async function runBigDocs() {
     // the servers the clients load: cohort-live's nodes, or (BENCH_SERVER=floor) the floor servers
     const loadUrls = stack.nodes[loaded].map((n) => n.url);
 
-    // typer i and joiner j of a session: node i % 2 (j % 2), client process by a running count over all sessions
+    // typer i and joiner j of a session: node i (j) modulo the nodes loaded, client process by a running count
+    // over all sessions
     // typer i of a session inserts letter i (the documents start as digits)
     const typers = sessions.flatMap((s) =>
-      s.typers.map((u, i) => ({ token: u.token, sessionId: s.id, node: i % 2, char: String.fromCharCode(97 + i) })),
+      s.typers.map((u, i) => ({
+        token: u.token,
+        sessionId: s.id,
+        node: i % benchConfig.loadedNodes,
+        char: String.fromCharCode(97 + i),
+      })),
     );
     // the same join schedule in every run (BENCH_SEED), so runs differ by the servers and the machine only
     const joinAt = seededRandom(benchConfig.seed);
@@ -243,7 +249,7 @@ export async function runBigDocs() {
       s.joiners.map((u, j) => ({
         token: u.token,
         sessionId: s.id,
-        node: j % 2,
+        node: j % benchConfig.loadedNodes,
         afterMs: joinAt() * JOIN_SECONDS * 1000,
         mirror: j < benchConfig.mirrorsPerSession,
       })),
@@ -317,6 +323,8 @@ export async function runBigDocs() {
     const result = {
       scenario: "big-docs",
       servers: benchConfig.server,
+      /** Of the two nodes, how many the clients connected to. */
+      loadedNodes: benchConfig.loadedNodes,
       date: new Date().toISOString(),
       machine: `${cpuinfo.match(/model name\s*:\s*(.*)/)?.[1] ?? "?"}, ${cpuinfo.match(/^processor/gm)?.length ?? "?"} cores`,
       loadAverage: { before: loadBefore, after: loadAfter },

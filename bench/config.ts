@@ -16,6 +16,11 @@ const schema = z.object({
    */
   BENCH_MIRRORS: count(2),
   BENCH_NODE_OPTIONS: z.string().optional(),
+  /**
+   * big-docs: how many of the two nodes the clients connect to (1: the second runs idle in the cluster, as on a
+   * machine of its own, so the load's servers get the cores the second node's share of the work would take).
+   */
+  BENCH_LOADED_NODES: z.coerce.number().int().min(1).max(2).optional().default(2),
   /** big-docs: the seed of the joiners' schedule (each joiner's moment in the join window). */
   BENCH_SEED: z.coerce.number().int().optional().default(1),
   /** big-docs: the client processes' nice value (e.g. 10: the servers, PostgreSQL and Redis get the CPU first). */
@@ -62,6 +67,7 @@ export const benchConfig = {
   /** big-docs: joiners per session that apply what they receive into a Y.Doc (the rest count bytes). */
   mirrorsPerSession: env.BENCH_MIRRORS,
   seed: env.BENCH_SEED,
+  loadedNodes: env.BENCH_LOADED_NODES,
   /** Extra NODE_OPTIONS for the server nodes, e.g. "--max-old-space-size=512". */
   serverNodeOptions: env.BENCH_NODE_OPTIONS,
   profileDir: env.BENCH_PROF,
