@@ -23,12 +23,12 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as Y from "yjs";
 import { api } from "../test/support/rest.js";
+import { seededRandom } from "../test/support/seeded-random.js";
 import { connect, emitAck } from "../test/support/sockets.js";
 import { benchConfig } from "./config.js";
 import type { FromShard, JoinerSpec, ShardLoad, ShardSettled, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
 import { startHealthzProber } from "./lib/healthz-prober.js";
 import { loadAverage, machineJiffies } from "./lib/procs.js";
-import { seededRandom } from "../test/support/seeded-random.js";
 import { scrape, serverAcks } from "./lib/server-acks.js";
 import { startStack, type Stack } from "./lib/stack.js";
 

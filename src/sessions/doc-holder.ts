@@ -44,7 +44,7 @@ function structs(doc: Y.Doc): number {
 function evict(now: number, keep: string, budget: number) {
   let total = 0;
   for (const [key, h] of held) {
-    if (key !== keep && now - h.lastUsed > IDLE_MS) drop(key);
+    if (key !== keep && now - h.lastUsed > IDLE_MS) forget(key);
     else total += h.cost;
   }
   // Map order is least recently used first: each call moves its key to the end
@@ -52,16 +52,12 @@ function evict(now: number, keep: string, budget: number) {
     if (total <= budget) break;
     if (key === keep) continue;
     total -= h.cost;
-    drop(key);
+    forget(key);
   }
 }
 
-/** Drops the document held under `key`, if any (its caller dropped it). */
+/** Drops the document held under `key`, if any (evicted here, or its caller dropped it). */
 export function forget(key: string): void {
-  drop(key);
-}
-
-function drop(key: string) {
   held.get(key)?.doc.destroy();
   held.delete(key);
 }
@@ -76,7 +72,7 @@ export function snapshot(input: SnapshotInput): Uint8Array | null {
   let h = held.get(input.key);
   const last = input.baseSeq + input.tail.length;
   if (h && (h.seq < input.baseSeq || h.seq > last)) {
-    drop(input.key);
+    forget(input.key);
     h = undefined;
   }
   if (!h) {
