@@ -1,5 +1,6 @@
 // The only module with side effects: reads the environment, starts the server, handles signals.
 import { ConfigError, loadConfig } from "./config/config.js";
+import { tuneGarbageCollector } from "./gc-tuning.js";
 import { createLogger } from "./logger.js";
 
 let config;
@@ -13,6 +14,7 @@ try {
   throw err;
 }
 
+tuneGarbageCollector(config.heapGrowthPercent);
 const logger = createLogger(config.logLevel);
 process.on("unhandledRejection", (err) => logger.error({ err }, "unhandled rejection"));
 
