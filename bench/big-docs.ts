@@ -28,7 +28,7 @@ import { connect, emitAck } from "../test/support/sockets.js";
 import { benchConfig } from "./config.js";
 import type { FromShard, JoinerSpec, ShardLoad, ShardSettled, ToShard, TyperSpec } from "./lib/big-docs-protocol.js";
 import { startHealthzProber } from "./lib/healthz-prober.js";
-import { loadAverage, machineJiffies } from "./lib/procs.js";
+import { CLIENT_V8_FLAGS, loadAverage, machineJiffies } from "./lib/procs.js";
 import { scrape, serverAcks } from "./lib/server-acks.js";
 import { startStack, type Stack } from "./lib/stack.js";
 
@@ -82,14 +82,9 @@ class Shard {
     readonly typers: TyperSpec[],
     readonly joiners: JoinerSpec[],
   ) {
-    // a larger young generation: the clients allocate fast and would otherwise sit in scavenges on acks they have
     const prof = benchConfig.clientProfileDir;
     this.child = fork(SHARD, [], {
-      execArgv: [
-        ...process.execArgv,
-        "--max-semi-space-size=64",
-        ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${resolve(prof)}`] : []),
-      ],
+      execArgv: [...process.execArgv, ...CLIENT_V8_FLAGS, ...(prof ? ["--cpu-prof", `--cpu-prof-dir=${resolve(prof)}`] : [])],
     });
     if (benchConfig.clientNice !== undefined) setPriority(this.child.pid!, benchConfig.clientNice);
     this.child.on("message", (msg: FromShard) => {

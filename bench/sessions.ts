@@ -22,6 +22,7 @@ import type { ProcessNode as Node } from "../test/support/processes.js";
 import { api, makeCohort, makeUser, type TestUser } from "../test/support/rest.js";
 import { type ClientSocket, connect, emitAck } from "../test/support/sockets.js";
 import { benchConfig } from "./config.js";
+import { CLIENT_V8_FLAGS } from "./lib/procs.js";
 
 const { sessions: SESSIONS, members: MEMBERS, rate: RATE, seconds: SECONDS, shards: SHARDS } = benchConfig;
 const WARMUP_SECONDS = 2;
@@ -31,12 +32,7 @@ const TARGET_P99_MS = 50;
  * each apply what it received as one merged update every 50 ms instead.
  */
 const APPLY_EVERY_MS = benchConfig.applyEveryMs;
-/**
- * The simulated clients allocate fast (socket.io packets, Yjs transactions): with V8's default 16 MB young
- * generation their processes spend their time in scavenges and sit on acks already received. A setting of
- * the load generator only; the servers run with defaults.
- */
-const SHARD_EXEC_ARGV = [...process.execArgv, "--max-semi-space-size=64"];
+const SHARD_EXEC_ARGV = [...process.execArgv, ...CLIENT_V8_FLAGS];
 const REMOTE = Symbol("remote");
 
 // ---------------------------------------------------------------- messages between the bench and its shards

@@ -2,6 +2,14 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { CHILD_PATH } from "../../test/env.js";
 
+/**
+ * V8 settings of the load generator's processes (the servers run as configured). The simulated clients allocate
+ * fast (socket.io packets, Yjs transactions): with the default 16 MB young generation they sit in scavenges on
+ * acks already received, and with V8's own old-generation growth (10–20 % on a busy machine) they start a full
+ * collection several times a second, whose concurrent marking takes cores from the servers being measured.
+ */
+export const CLIENT_V8_FLAGS = ["--max-semi-space-size=64", "--heap-growing-percent=100"];
+
 /** CPU seconds (user + system) a process has used so far, from /proc. */
 export function cpuSeconds(pid: number | undefined): number {
   if (!pid) return NaN;

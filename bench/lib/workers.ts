@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Histogram } from "./histogram.js";
+import { CLIENT_V8_FLAGS } from "./procs.js";
 import type { FromWorker, LoadMode, SocketSpec, ToWorker, WorkerResult } from "./protocol.js";
 
 const WORKER = fileURLToPath(new URL("./load-worker.ts", import.meta.url));
@@ -9,8 +10,7 @@ class Worker {
   private readonly child: ChildProcess;
   private readonly waiting = new Map<string, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
   constructor() {
-    // a larger young generation: the generator allocates fast and would otherwise sit in scavenges on acks it has
-    this.child = fork(WORKER, [], { execArgv: [...process.execArgv, "--max-semi-space-size=64"] });
+    this.child = fork(WORKER, [], { execArgv: [...process.execArgv, ...CLIENT_V8_FLAGS] });
     this.child.on("message", (msg: FromWorker) => {
       const w = this.waiting.get(msg.type);
       this.waiting.delete(msg.type);
