@@ -112,6 +112,7 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: nonNegativeInt(8000),
   WEB_APP: optionalBool,
   DOC_MAX_BYTES: nonNegativeInt(4 * 1024 * 1024),
+  DOC_COMPACTION_DELAY_MS: nonNegativeInt(30_000),
   HEAP_GROWTH_PERCENT: nonNegativeInt(100).refine((n) => n <= 300, "must be 0..300"),
   VAPID_PUBLIC_KEY: optionalText,
   VAPID_PRIVATE_KEY: optionalText,
@@ -167,6 +168,8 @@ export interface Config {
   webAppDir?: string;
   /** Largest encoded size of a session document in bytes; 0 = no limit. */
   docMaxBytes: number;
+  /** How long a document's background compaction waits after its log passes the threshold. */
+  docCompactionDelayMs: number;
   /** V8's old generation may grow by this much between full collections (see gc-tuning.ts); 0 = V8's own choice. */
   heapGrowthPercent: number;
   /** Web Push: the VAPID key pair from the environment (null: generated once and kept in the database). */
@@ -237,6 +240,7 @@ export function loadConfig(env: Record<string, string | undefined> = {}): Config
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     webApp: e.WEB_APP ?? !production,
     docMaxBytes: e.DOC_MAX_BYTES,
+    docCompactionDelayMs: e.DOC_COMPACTION_DELAY_MS,
     heapGrowthPercent: e.HEAP_GROWTH_PERCENT,
     push: {
       vapid:

@@ -69,39 +69,72 @@ export async function compactDocument(
   }
 }
 
-/** Background compactions on this node, one at a time, each session queued at most once. */
+/**
+ * Background compactions on this node, one at a time, each session queued at most once, each starting `delayMs`
+ * after it was scheduled. A session's log passes its threshold when the session starts (its initial code, then the
+ * first keystrokes while the members join), and a compaction rewrites the whole snapshot: it reads, merges and
+ * writes the document, and would compete with those joins for the same cores. Meanwhile a load merges a few more
+ * log rows; nothing else waits for it. Closing drops what has not started (a later write or load schedules it again).
+ */
 export function createCompactionQueue(
   db: DataSource,
   pool: DocPool,
-  opts: { logger?: Logger; onCompacted?: (rows: number) => void; onSnapshot?: (sessionId: string, bytes: number) => void } = {},
+  opts: {
+    logger?: Logger;
+    delayMs?: number;
+    onCompacted?: (rows: number) => void;
+    onSnapshot?: (sessionId: string, bytes: number) => void;
+  } = {},
 ) {
   const { logger } = opts;
-  const toCompact = new Set<string>();
+  const delayMs = opts.delayMs ?? 0;
+  /** Sessions to compact and when, in the order scheduled (so the first is due first). */
+  const due = new Map<string, number>();
   let running: Promise<void> | null = null;
+  let wakeUp: (() => void) | null = null;
   let closed = false;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      // a waiting compaction does not keep the process alive
+      timer.unref();
+      wakeUp = done;
+    });
+
+  async function runDue() {
+    for (let first = due.entries().next(); !first.done && !closed; first = due.entries().next()) {
+      const [next, at] = first.value;
+      if (at > Date.now()) {
+        await sleep(at - Date.now());
+        continue;
+      }
+      due.delete(next);
+      try {
+        const folded = await compactDocument(db, pool, next, opts.onSnapshot);
+        if (folded > 0) opts.onCompacted?.(folded);
+      } catch (err) {
+        logger?.warn({ err: (err as Error).message, sessionId: next }, "document compaction failed; retried on a later trigger");
+      }
+    }
+    running = null;
+  }
+
   return {
     schedule(sessionId: string) {
-      if (closed) return;
-      toCompact.add(sessionId);
-      running ??= (async () => {
-        while (toCompact.size > 0 && !closed) {
-          const [next] = toCompact;
-          toCompact.delete(next);
-          try {
-            const folded = await compactDocument(db, pool, next, opts.onSnapshot);
-            if (folded > 0) opts.onCompacted?.(folded);
-          } catch (err) {
-            logger?.warn(
-              { err: (err as Error).message, sessionId: next },
-              "document compaction failed; retried on a later trigger",
-            );
-          }
-        }
-        running = null;
-      })();
+      if (closed || due.has(sessionId)) return;
+      due.set(sessionId, Date.now() + delayMs);
+      running ??= runDue();
     },
     async close() {
       closed = true;
+      due.clear();
+      wakeUp?.();
       await running;
     },
   };

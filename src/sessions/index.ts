@@ -70,6 +70,7 @@ export function sessionsModule(
   const docs = createTypeormDocumentStore(core.db, {
     logger,
     pool,
+    compactDelayMs: core.config.docCompactionDelayMs,
     onCompacted: () => compactions.inc(),
     onInsert: (n) => {
       inserts.inc();

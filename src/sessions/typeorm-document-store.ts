@@ -20,6 +20,8 @@ export interface DocumentStoreOptions {
    * the event loop for about half a second).
    */
   compactBytesRatio?: number;
+  /** How long a background compaction waits after its trigger (document-compaction.ts); default 0. */
+  compactDelayMs?: number;
   /** Concurrent INSERT statements; everything arriving meanwhile waits and goes into the next one. */
   maxInflight?: number;
   /** Most updates in one INSERT. */
@@ -69,7 +71,12 @@ export function createTypeormDocumentStore(
   /** The size of each session's snapshot as last seen (a load or a compaction). */
   const snapshotBytes = new Map<string, number>();
   const onSnapshot = (sessionId: string, bytes: number) => snapshotBytes.set(sessionId, bytes);
-  const compactions = createCompactionQueue(db, pool, { logger: opts.logger, onCompacted: opts.onCompacted, onSnapshot });
+  const compactions = createCompactionQueue(db, pool, {
+    logger: opts.logger,
+    delayMs: opts.compactDelayMs,
+    onCompacted: opts.onCompacted,
+    onSnapshot,
+  });
   const counters = { appended: 0, inserts: 0 };
 
   function takeBatch(): PendingAppend[] {

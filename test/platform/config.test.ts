@@ -30,6 +30,8 @@ const refusals: [string, Record<string, string>, RegExp][] = [
   ["a SHUTDOWN_TIMEOUT_MS that is not a number", { SHUTDOWN_TIMEOUT_MS: "soon" }, /SHUTDOWN_TIMEOUT_MS/],
   ["a WEB_APP that is not a boolean", { WEB_APP: "maybe" }, /WEB_APP/],
   ["a DOC_MAX_BYTES that is not a number", { DOC_MAX_BYTES: "4MB" }, /DOC_MAX_BYTES/],
+  ["a DOC_COMPACTION_DELAY_MS that is not a number", { DOC_COMPACTION_DELAY_MS: "later" }, /DOC_COMPACTION_DELAY_MS/],
+  ["a HEAP_GROWTH_PERCENT above 300", { HEAP_GROWTH_PERCENT: "1000" }, /HEAP_GROWTH_PERCENT/],
 ];
 
 describe("configuration", () => {
@@ -58,6 +60,8 @@ describe("configuration", () => {
       shutdownTimeoutMs: 8000,
       webApp: true,
       docMaxBytes: 4194304,
+      docCompactionDelayMs: 30_000,
+      heapGrowthPercent: 100,
     });
     expect(c.jwt.generated).toBe(true);
     expect(c.jwt.secret).toMatch(/^[0-9a-f]{64}$/);
@@ -93,6 +97,8 @@ describe("configuration", () => {
       SHUTDOWN_TIMEOUT_MS: "3000",
       WEB_APP: "true",
       DOC_MAX_BYTES: "1000000",
+      DOC_COMPACTION_DELAY_MS: "5000",
+      HEAP_GROWTH_PERCENT: "50",
     });
     expect(c).toEqual({
       env: "production",
@@ -117,6 +123,8 @@ describe("configuration", () => {
       shutdownTimeoutMs: 3000,
       webApp: true,
       docMaxBytes: 1000000,
+      docCompactionDelayMs: 5000,
+      heapGrowthPercent: 50,
       push: { vapid: null, subject: "mailto:admin@localhost", retryDelaySeconds: 25 },
       notificationsRetentionDays: 180,
       apiDocs: false,

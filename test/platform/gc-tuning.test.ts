@@ -1,6 +1,5 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/config.js";
 import { CHILD_PATH } from "../env.js";
 import { ROOT } from "../support/processes.js";
 
@@ -27,12 +26,6 @@ function limitFactors(percent: number): number[] {
 }
 
 describe("garbage collector tuning", () => {
-  it("is on by default: the old generation may double between full collections", () => {
-    expect(loadConfig({}).heapGrowthPercent).toBe(100);
-    expect(loadConfig({ HEAP_GROWTH_PERCENT: "0" }).heapGrowthPercent).toBe(0);
-    expect(() => loadConfig({ HEAP_GROWTH_PERCENT: "400" })).toThrow(/HEAP_GROWTH_PERCENT/);
-  });
-
   it("sets the factor of every limit V8 computes after it, in a running process", () => {
     const tuned = limitFactors(150);
     expect(tuned.length).toBeGreaterThanOrEqual(4);

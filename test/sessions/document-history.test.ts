@@ -25,18 +25,21 @@ function replay(items: HistoryItem[]): string {
 const latest = (items: HistoryItem[]) => items.map((i) => i.createdAt).sort()[items.length - 1];
 
 /** The two ways to run: PostgreSQL with two nodes and Redis, and the embedded default (PGlite, one node). */
+/** Compactions start at once: the tests below wait for one. */
+const ENV = { SOCKET_RATE_LIMIT: "0", DOC_COMPACTION_DELAY_MS: "0" };
+
 const setups: { name: string; start: () => Promise<{ nodes: Node[]; close: () => Promise<void> }> }[] = [
   {
     name: "PostgreSQL, two nodes",
     start: async () => {
-      const cluster = await startCluster(2, { env: { SOCKET_RATE_LIMIT: "0" } });
+      const cluster = await startCluster(2, { env: ENV });
       return { nodes: cluster.nodes, close: () => cluster.close() };
     },
   },
   {
     name: "PGlite (embedded)",
     start: async () => {
-      const node = await startEmbeddedInProcess({ SOCKET_RATE_LIMIT: "0" });
+      const node = await startEmbeddedInProcess(ENV);
       return { nodes: [node, node], close: () => node.close() };
     },
   },

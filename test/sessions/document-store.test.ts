@@ -7,6 +7,7 @@ import type { DocumentStore, LoadedDocument } from "../../src/sessions/document-
 import { createTypeormDocumentStore } from "../../src/sessions/typeorm-document-store.js";
 import { initialUpdate } from "../../src/sessions/ydoc.js";
 import { createTestDatabase, tempDir } from "../support/databases.js";
+import { eventually } from "../support/time.js";
 
 /** A client document that types into the shared `code` text and keeps the updates it produced. */
 function typist(seed: Uint8Array) {
@@ -250,5 +251,25 @@ describe.each(backends)("DocumentStore on $name", ({ open }) => {
     expect(await unfolded(id)).toBeLessThan(20);
     expect(await logCount(id)).toBe(45);
     expect(textOf(stateOf(await store.load(id)))).toBe("q".repeat(45));
+  });
+
+  it("a background compaction waits its delay after the trigger, and closing drops one still waiting", async () => {
+    const delayed = createTypeormDocumentStore(db, { compactAfter: 20, compactDelayMs: 600 });
+    const id = await newSession("live");
+    const t = typist(stateOf(await delayed.load(id)));
+    for (let i = 0; i < 25; i++) await delayed.append(id, t.type("d"), userId);
+    const triggered = Date.now();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await unfolded(id)).toBe(25);
+    await eventually(async () => (await unfolded(id)) === 0, 5_000);
+    // the trigger was the 20th append, a little before `triggered`
+    expect(Date.now() - triggered).toBeGreaterThanOrEqual(500);
+    expect(textOf(stateOf(await store.load(id)))).toBe(t.doc.getText("code").toString());
+
+    for (let i = 0; i < 25; i++) await delayed.append(id, t.type("e"), userId);
+    await delayed.close();
+    await new Promise((r) => setTimeout(r, 900));
+    expect(await unfolded(id)).toBe(25);
+    expect(textOf(stateOf(await store.load(id)))).toBe(t.doc.getText("code").toString());
   });
 });

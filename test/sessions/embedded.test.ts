@@ -18,7 +18,8 @@ describe("live sessions on one embedded node", () => {
   const sockets = new OpenedSockets();
   beforeAll(async () => {
     dir = await migratedDataDir();
-    env = embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0" });
+    // compactions at once: the restart then also reads a snapshot
+    env = embeddedEnv(dir.path, { SOCKET_RATE_LIMIT: "0", DOC_COMPACTION_DELAY_MS: "0" });
     node = await startNode(env);
     const cohort = await makeMentoredCohort(node, 3);
     ({ mentor, learners } = cohort);

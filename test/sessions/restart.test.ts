@@ -7,7 +7,8 @@ import { DocClient } from "../support/yjs.js";
 
 describe("restart of every node", () => {
   const world = liveSessionClusterForFile(startProcessCluster, 2, {
-    cluster: { env: { SOCKET_RATE_LIMIT: "0" } },
+    // compactions at once: the restart then also reads a snapshot
+    cluster: { env: { SOCKET_RATE_LIMIT: "0", DOC_COMPACTION_DELAY_MS: "0" } },
     learners: 4,
     learnersOn: [0, 1],
     session: { title: "Durable", language: "ts", initialCode: "start\n" },
