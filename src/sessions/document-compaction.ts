@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { DataSource } from "typeorm";
 import type { Logger } from "../logger.js";
 import type { DocPool } from "./doc-pool.js";
@@ -91,27 +92,18 @@ export function createCompactionQueue(
   /** Sessions to compact and when, in the order scheduled (so the first is due first). */
   const due = new Map<string, number>();
   let running: Promise<void> | null = null;
-  let wakeUp: (() => void) | null = null;
   let closed = false;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        wakeUp = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      // a waiting compaction does not keep the process alive
-      timer.unref();
-      wakeUp = done;
-    });
+  /** Ends the wait of a compaction not yet due when the queue closes. */
+  const closing = new AbortController();
 
   async function runDue() {
-    for (let first = due.entries().next(); !first.done && !closed; first = due.entries().next()) {
+    while (!closed) {
+      const first = due.entries().next();
+      if (first.done) break;
       const [next, at] = first.value;
       if (at > Date.now()) {
-        await sleep(at - Date.now());
+        // unreferenced: a waiting compaction does not keep the process alive
+        await sleep(at - Date.now(), undefined, { ref: false, signal: closing.signal }).catch(() => undefined);
         continue;
       }
       due.delete(next);
@@ -134,7 +126,7 @@ export function createCompactionQueue(
     async close() {
       closed = true;
       due.clear();
-      wakeUp?.();
+      closing.abort();
       await running;
     },
   };
